@@ -1,0 +1,27 @@
+/// The registry's filing rules (SPEC section 3), configurable; defaults are the published policy.
+public struct FilingPolicy: Sendable, Equatable {
+  /// Every invoice must be at least this many days past its due date.
+  public var minOverdueDays = 60
+  /// An invoice due longer ago than this is time-barred.
+  public var maxClaimAgeYears = 3
+  /// Days that must pass after written notice before a listing can be verified.
+  public var noticeDays = 14
+  /// The minimum total per currency, in minor units; a currency not here cannot be listed.
+  public var minimumMinorByCurrency: [String: Int64] = [
+    "INR": 100_000, "USD": 10_000, "EUR": 10_000, "GBP": 10_000,
+  ]
+  /// At most this many invoices in one listing.
+  public var maxInvoices = 500
+
+  public init() {}
+
+  /// The published policy.
+  public static var defaults: FilingPolicy { FilingPolicy() }
+
+  /// The policy with changes applied, in the style `FilingPolicy.defaults { $0.noticeDays = 7 }`.
+  public static func defaults(_ configure: (inout FilingPolicy) -> Void) -> FilingPolicy {
+    var policy = FilingPolicy()
+    configure(&policy)
+    return policy
+  }
+}

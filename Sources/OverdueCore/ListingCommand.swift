@@ -1,0 +1,101 @@
+import Foundation
+
+/// What a member files: the claim against one party.
+public struct Filing: Sendable, Equatable {
+  public var listingId: String
+  public var party: PartyIdentifier
+  public var legalName: String
+  public var currency: String
+  public var invoices: [Invoice]
+  public var noticeServedOn: CalendarDate
+  public var evidence: [EvidenceReference]
+
+  public init(
+    listingId: String, party: PartyIdentifier, legalName: String, currency: String, invoices: [Invoice],
+    noticeServedOn: CalendarDate, evidence: [EvidenceReference]
+  ) {
+    self.listingId = listingId
+    self.party = party
+    self.legalName = legalName
+    self.currency = currency
+    self.invoices = invoices
+    self.noticeServedOn = noticeServedOn
+    self.evidence = evidence
+  }
+}
+
+/// A change to a pending listing; nil fields stay as they are.
+public struct Amendment: Sendable, Equatable {
+  public var legalName: String?
+  public var invoices: [Invoice]?
+  public var noticeServedOn: CalendarDate?
+  public var addedEvidence: [EvidenceReference]
+
+  public init(legalName: String? = nil, invoices: [Invoice]? = nil, noticeServedOn: CalendarDate? = nil, addedEvidence: [EvidenceReference] = []) {
+    self.legalName = legalName
+    self.invoices = invoices
+    self.noticeServedOn = noticeServedOn
+    self.addedEvidence = addedEvidence
+  }
+}
+
+/// What someone asks to do to a listing.
+public enum ListingCommand: Sendable, Equatable {
+  case file(Filing)
+  case amend(Amendment)
+  case verify
+  case reject(reason: String)
+  case recordPayment(Payment)
+  case confirmSettlement(on: CalendarDate, amountMinor: Int64, note: String)
+  case settleOnPartyProof(on: CalendarDate, amountMinor: Int64, note: String)
+  case withdraw(reason: WithdrawalReason, note: String)
+
+  var verb: String {
+    switch self {
+    case .file: return "file"
+    case .amend: return "amend"
+    case .verify: return "verify"
+    case .reject: return "reject"
+    case .recordPayment: return "record a payment on"
+    case .confirmSettlement: return "settle"
+    case .settleOnPartyProof: return "settle"
+    case .withdraw: return "withdraw"
+    }
+  }
+}
+
+/// One invoice as "one debt, one listing" compares them: number and issue date.
+public struct InvoiceKey: Hashable, Sendable {
+  public var number: String
+  public var issuedOn: CalendarDate
+
+  public init(number: String, issuedOn: CalendarDate) {
+    self.number = InvoiceKey.normalise(number)
+    self.issuedOn = issuedOn
+  }
+
+  public init(_ invoice: Invoice) { self.init(number: invoice.number, issuedOn: invoice.issuedOn) }
+
+  static func normalise(_ number: String) -> String {
+    number.trimmingCharacters(in: .whitespaces).uppercased()
+  }
+}
+
+/// Everything besides the listing that a decision depends on, gathered by the caller.
+public struct DecisionContext: Sendable {
+  public var actor: Actor
+  public var today: CalendarDate
+  public var policy: FilingPolicy
+  /// The acting member, when the actor is a member.
+  public var member: Member?
+  /// Invoices already claimed against the same debtor by any other listing, in any state.
+  public var claimedInvoices: Set<InvoiceKey>
+
+  public init(actor: Actor, today: CalendarDate, policy: FilingPolicy, member: Member? = nil, claimedInvoices: Set<InvoiceKey> = []) {
+    self.actor = actor
+    self.today = today
+    self.policy = policy
+    self.member = member
+    self.claimedInvoices = claimedInvoices
+  }
+}

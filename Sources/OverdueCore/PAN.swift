@@ -1,0 +1,38 @@
+/// India's Permanent Account Number: five letters, four digits, a letter; the 4th letter is the holder type.
+public enum PAN {
+  /// Who holds a PAN, from its fourth letter.
+  public enum HolderType: Character, Sendable, CaseIterable {
+    case company = "C", individual = "P", hinduUndividedFamily = "H", firm = "F"
+    case associationOfPersons = "A", trust = "T", bodyOfIndividuals = "B", localAuthority = "L"
+    case artificialJuridicalPerson = "J", government = "G"
+
+    /// Businesses can be listed by PAN; individuals and HUFs only through a GSTIN.
+    public var isBusiness: Bool { self != .individual && self != .hinduUndividedFamily }
+  }
+
+  static func hasShape(_ value: String) -> Bool {
+    let chars = Array(value)
+    guard chars.count == 10, chars.allSatisfy(\.isASCII) else { return false }
+    return chars[0..<5].allSatisfy(\.isLetter) && chars[5..<9].allSatisfy(\.isNumber) && chars[9].isLetter
+  }
+
+  public static func holderType(of value: String) -> HolderType? {
+    guard value.count == 10 else { return nil }
+    return HolderType(rawValue: Array(value)[3])
+  }
+
+  /// Checks the pattern and the holder type (the check letter's algorithm is not published).
+  public static func validate(_ value: String) throws(RegistryError) {
+    guard value.count == 10 else {
+      throw .invalid("value", "INVALID_LENGTH", "a PAN has 10 characters, got \(value.count)")
+    }
+    guard hasShape(value) else {
+      throw .invalid("value", "INVALID_FORMAT", "a PAN is five letters, four digits and a letter")
+    }
+    guard holderType(of: value) != nil else {
+      throw .invalid(
+        "value", "UNKNOWN_HOLDER_TYPE",
+        "PAN holder type (4th letter) '\(Array(value)[3])' is not one of C P H F A T B L J G")
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/// A party's overall standing, from the most to the least severe.
+public enum ImpactStatus: String, Codable, Sendable {
+  case clear = "CLEAR"
+  case active = "ACTIVE"
+  case onPlan = "ON_PLAN"
+  case disputed = "DISPUTED"
+  case resolved = "RESOLVED"
+}
+
+/// The figures a check reports about a party's public listings.
+public struct PartySummary: Sendable, Equatable {
+  public var publicListings = 0
+  public var openListings = 0
+  public var distinctMembers = 0
+  public var originalByCurrency: [String: Int64] = [:]
+  public var outstandingByCurrency: [String: Int64] = [:]
+  public var oldestDueOn: CalendarDate?
+  public var maxDaysPastDue = 0
+  public var lastPaymentOn: CalendarDate?
+  public var settledInFull = 0
+  public var settledForLess = 0
+  public var averageDaysToSettle: Int?
+}
+
+/// A coded reason behind a risk band.
+public struct RiskReason: Sendable, Equatable {
+  public var code: String
+  public var message: String
+}
+
+/// What a check concludes from a party's public listings: status, summary, risk band.
+public struct PartyAssessment: Sendable, Equatable {
+  public static let riskModelVersion = "overdue-risk-1"
+
+  public var status: ImpactStatus
+  public var repeatDefaulter: Bool
+  public var summary: PartySummary
+  /// A–E, nil for a CLEAR party (the registry knows nothing, which is not "good").
+  public var riskBand: String?
+  public var riskReasons: [RiskReason]
+
+  public init(listings: [PublicListing], today: CalendarDate) {
+    summary = Self.summarise(listings, today: today)
+    status = Self.status(of: listings)
+    repeatDefaulter = Self.isRepeatDefaulter(listings)
+    (riskBand, riskReasons) = RiskBand.assess(status: status, summary: summary, repeatDefaulter: repeatDefaulter, listings: listings)
+  }
+
+  /// Precedence: ACTIVE › ON_PLAN › DISPUTED › RESOLVED › CLEAR.
+  static func status(of listings: [PublicListing]) -> ImpactStatus {
+    let states = Set(listings.map(\.state))
+    if states.contains(.listed) { return .active }
+    if states.contains(.onPlan) { return .onPlan }
+    if states.contains(.disputed) { return .disputed }
+    if states.contains(.settled) { return .resolved }
+    return .clear
+  }
+
+  /// A new listing published after an earlier one was settled.
+  static func isRepeatDefaulter(_ listings: [PublicListing]) -> Bool {
+    guard let firstSettled = listings.compactMap(\.settledOn).min() else { return false }
+    return listings.contains { $0.isOpen && ($0.listedOn.map { $0 > firstSettled } ?? false) }
+  }
+
+  static func summarise(_ listings: [PublicListing], today: CalendarDate) -> PartySummary {
+    var summary = PartySummary()
+    summary.publicListings = listings.count
+    let open = listings.filter(\.isOpen)
+    summary.openListings = open.count
+    summary.distinctMembers = Set(listings.map(\.memberId)).count
+    for listing in listings {
+      summary.originalByCurrency[listing.currency, default: 0] += listing.originalMinor
+      summary.outstandingByCurrency[listing.currency, default: 0] += listing.outstandingMinor
+    }
+    summary.oldestDueOn = open.map(\.oldestDueOn).min()
+    summary.maxDaysPastDue = open.map { $0.oldestDueOn.days(until: today) }.max() ?? 0
+    summary.lastPaymentOn = listings.compactMap { $0.lastPaymentOn ?? $0.settledOn }.max()
+    let settled = listings.filter { $0.state == .settled }
+    summary.settledInFull = settled.filter { $0.settledInFull == true }.count
+    summary.settledForLess = settled.count - summary.settledInFull
+    let days = settled.compactMap(\.daysToSettle)
+    summary.averageDaysToSettle = days.isEmpty ? nil : days.reduce(0, +) / days.count
+    return summary
+  }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A validated, normalised party identifier: a scheme and a value.
+public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConvertible {
+  public let scheme: IdentifierScheme
+  public let value: String
+
+  /// Builds an identifier without validation; use `parse` for anything that came from outside.
+  public init(unchecked scheme: IdentifierScheme, _ value: String) {
+    self.scheme = scheme
+    self.value = value
+  }
+
+  public var description: String { "\(scheme.rawValue) \(value)" }
+
+  /// Upper case, with spaces and `-`, `.`, `/` removed.
+  public static func normalise(_ raw: String) -> String {
+    String(raw.uppercased().filter { !" -./\t".contains($0) })
+  }
+
+  /// Normalises and validates `value` under `scheme` (inferred from the value when empty).
+  /// Errors name `field` (e.g. `party.value`).
+  public static func parse(scheme rawScheme: String, value rawValue: String, field: String = "party")
+    throws(RegistryError) -> PartyIdentifier
+  {
+    let value = normalise(rawValue)
+    guard !value.isEmpty else {
+      throw .invalid("\(field).value", "MISSING_IDENTIFIER", "an identifier is required")
+    }
+    let schemeText = rawScheme.trimmingCharacters(in: .whitespaces).uppercased()
+    let scheme: IdentifierScheme
+    if schemeText.isEmpty {
+      guard let inferred = infer(value) else {
+        throw .invalid(
+          "\(field).scheme", "UNKNOWN_SCHEME",
+          "cannot tell the scheme of '\(value)'; give one of GSTIN, PAN, LEI, VAT, REG")
+      }
+      scheme = inferred
+    } else {
+      guard let named = IdentifierScheme(rawValue: schemeText) else {
+        throw .invalid(
+          "\(field).scheme", "UNKNOWN_SCHEME",
+          "unknown scheme '\(rawScheme)'; use GSTIN, PAN, LEI, VAT or REG")
+      }
+      scheme = named
+    }
+    do {
+      switch scheme {
+      case .gstin: try GSTIN.validate(value)
+      case .pan: try PAN.validate(value)
+      case .lei: try LEI.validate(value)
+      case .vat: try VATNumber.validate(value)
+      case .reg: try CompanyRegistration.validate(value)
+      }
+    } catch {
+      throw error.at(field: "\(field).value")
+    }
+    return PartyIdentifier(unchecked: scheme, value)
+  }
+
+  /// The scheme a bare value most plausibly has, judged by its shape alone.
+  static func infer(_ value: String) -> IdentifierScheme? {
+    if value.count == 15, value.prefix(2).allSatisfy(\.isNumber) { return .gstin }
+    if value.count == 10, PAN.hasShape(value) { return .pan }
+    if value.count == 20 { return .lei }
+    if VATNumber.countryCodes.contains(String(value.prefix(2))) { return .vat }
+    return nil
+  }
+
+  /// The PAN this identifier is linked to: itself for a PAN, the embedded PAN of a regular GSTIN.
+  public var linkedPAN: String? {
+    switch scheme {
+    case .pan: return value
+    case .gstin: return GSTIN.embeddedPAN(value)
+    default: return nil
+    }
+  }
+}
+
+extension Character {
+  var isASCIIAlphanumeric: Bool { isASCII && (isLetter || isNumber) }
+}
