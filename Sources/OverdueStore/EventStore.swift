@@ -1,0 +1,99 @@
+public import Foundation
+import GRDB
+public import OverdueCore
+
+/// The write side (`events.sqlite`): the append-only event log, request ids, members, certificates,
+/// evidence and audit rows. Every command runs in one transaction.
+public final class EventStore: Sendable {
+  let pool: DatabasePool
+
+  /// Opens (creating and migrating) the event log at `path`, in WAL mode with `synchronous=FULL`.
+  public init(path: String) throws {
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA busy_timeout = 5000")
+    }
+    pool = try DatabasePool(path: path, configuration: configuration)
+    // DatabasePool sets synchronous=NORMAL when it enables WAL: a power loss could then lose
+    // acknowledged writes. Set FULL afterwards on the single writer connection.
+    try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+    try EventStoreSchema.migrator.migrate(pool)
+  }
+
+  /// The writer connection's `PRAGMA synchronous` (2 means FULL).
+  public func synchronousMode() throws -> Int {
+    try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+  }
+
+  /// Runs `body` in one transaction under an idempotency key. A retried key with the same
+  /// fingerprint returns the first response without running `body`; with another fingerprint it
+  /// is refused with `REQUEST_ID_REUSED`. Storage faults surface as `unavailable`.
+  public func perform<Response: Codable & Sendable>(
+    _ key: IdempotencyKey, as type: Response.Type = Response.self,
+    _ body: (WriteSession) throws(RegistryError) -> Response
+  ) throws(RegistryError) -> Response {
+    do {
+      return try pool.write { db -> Response in
+        if let row = try Row.fetchOne(
+          db, sql: "SELECT fingerprint, response FROM requests WHERE principal = ? AND request_id = ?",
+          arguments: [key.principal, key.requestId])
+        {
+          guard row["fingerprint"] as String == key.fingerprint else {
+            throw RegistryError(
+              .alreadyExists, reason: "REQUEST_ID_REUSED",
+              message: "request id '\(key.requestId)' was already used for a different request", field: "request_id")
+          }
+          return try JSONCoding.decode(Response.self, from: row["response"])
+        }
+        let session = WriteSession(db: db, requestId: key.requestId)
+        let response = try body(session)
+        try db.execute(
+          sql: "INSERT INTO requests (principal, request_id, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)",
+          arguments: [key.principal, key.requestId, key.fingerprint, try JSONCoding.encode(response), Date()])
+        return response
+      }
+    } catch let error as RegistryError {
+      throw error
+    } catch {
+      throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "the write was not stored: \(error)")
+    }
+  }
+
+  /// Reads the write side outside any command (e.g. a listing for its member, evidence for an operator).
+  public func read<T>(_ body: (WriteSession) throws(RegistryError) -> T) throws(RegistryError) -> T {
+    do {
+      return try pool.read { db in try body(WriteSession(db: db, requestId: "")) }
+    } catch let error as RegistryError {
+      throw error
+    } catch {
+      throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "\(error)")
+    }
+  }
+
+  /// Events after `sequence`, oldest first, at most `limit`.
+  public func events(after sequence: UInt64, limit: Int) throws -> [LoggedEvent] {
+    try pool.read { db in try Self.events(db, after: sequence, limit: limit) }
+  }
+
+  /// The newest sequence number in the log (0 when empty).
+  public func lastSequence() throws -> UInt64 {
+    try pool.read { db in try UInt64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
+  }
+
+  /// Whether a certificate serial has been revoked.
+  public func isRevoked(serialHex: String) throws -> Bool {
+    try pool.read { db in
+      try Bool.fetchOne(
+        db, sql: "SELECT revoked_at IS NOT NULL FROM certificates WHERE serial_hex = ?", arguments: [serialHex]) ?? false
+    }
+  }
+
+  static func events(_ db: Database, after sequence: UInt64, limit: Int) throws -> [LoggedEvent] {
+    let rows = try Row.fetchAll(
+      db, sql: "SELECT sequence, payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
+      arguments: [sequence, limit])
+    return try rows.map { row in
+      LoggedEvent(sequence: row["sequence"], event: try JSONCoding.decode(RegistryEvent.self, from: row["payload"]))
+    }
+  }
+}

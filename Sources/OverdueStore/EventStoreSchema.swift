@@ -1,0 +1,67 @@
+import GRDB
+
+/// The write side's migrations. Never edit one that has shipped; add another.
+enum EventStoreSchema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE events (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            stream TEXT NOT NULL,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+          );
+          CREATE INDEX events_by_stream ON events (stream, sequence);
+          CREATE TABLE requests (
+            principal TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            response TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (principal, request_id)
+          );
+          CREATE TABLE members (
+            member_id TEXT PRIMARY KEY,
+            identifier TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,
+            member TEXT NOT NULL
+          );
+          CREATE TABLE certificates (
+            serial_hex TEXT PRIMARY KEY,
+            principal TEXT NOT NULL,
+            not_after TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoke_reason TEXT
+          );
+          CREATE TABLE evidence (
+            sha256_hex TEXT PRIMARY KEY,
+            content_type TEXT NOT NULL,
+            content BLOB NOT NULL
+          );
+          CREATE TABLE invoice_claims (
+            debt_key TEXT NOT NULL,
+            invoice_number TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            PRIMARY KEY (debt_key, invoice_number, issued_on)
+          );
+          CREATE INDEX invoice_claims_by_listing ON invoice_claims (listing_id);
+          CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            request_id TEXT NOT NULL
+          );
+          """)
+    }
+    return migrator
+  }
+}

@@ -1,0 +1,114 @@
+public import Foundation
+import GRDB
+public import OverdueCore
+
+/// The read side (`read.sqlite`): parties, listings and members as checks need them, fed only by
+/// the `Projector`. Lookups are synchronous reads on pooled connections with cached statements.
+public final class ReadModel: Sendable {
+  let pool: DatabasePool
+
+  /// Opens (creating and migrating) the read model at `path`.
+  public init(path: String) throws {
+    var configuration = Configuration()
+    configuration.maximumReaderCount = 8
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA busy_timeout = 5000")
+    }
+    pool = try DatabasePool(path: path, configuration: configuration)
+    try ReadModelSchema.migrator.migrate(pool)
+  }
+
+  /// The last event sequence number applied.
+  public func position() throws -> UInt64 {
+    try pool.read { db in try Self.position(db) }
+  }
+
+  /// Everything public about a party (by PAN when it has one, so sibling GSTINs are included).
+  public func party(_ identifier: PartyIdentifier) throws -> PartyRecord {
+    try pool.read { db in
+      let pan = identifier.linkedPAN
+      let listingRows: [String]
+      let relatedRows: [Row]
+      if let pan {
+        listingRows = try String.fetchAll(
+          db.cachedStatement(sql: "SELECT public_listing FROM listings WHERE pan = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"),
+          arguments: [pan])
+        relatedRows = try Row.fetchAll(
+          db.cachedStatement(sql: "SELECT scheme, value, legal_name FROM parties WHERE pan = ? OR (scheme = 'PAN' AND value = ?) ORDER BY scheme, value"),
+          arguments: [pan, pan])
+      } else {
+        listingRows = try String.fetchAll(
+          db.cachedStatement(sql: "SELECT public_listing FROM listings WHERE filed_scheme = ? AND filed_value = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"),
+          arguments: [identifier.scheme.rawValue, identifier.value])
+        relatedRows = try Row.fetchAll(
+          db.cachedStatement(sql: "SELECT scheme, value, legal_name FROM parties WHERE scheme = ? AND value = ?"),
+          arguments: [identifier.scheme.rawValue, identifier.value])
+      }
+      let listings = try listingRows.map { try JSONCoding.decode(PublicListing.self, from: $0) }
+      var related: [PartyIdentifier] = []
+      var legalName = ""
+      for row in relatedRows {
+        let other = PartyIdentifier(unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"])
+        if other == identifier { legalName = row["legal_name"] } else { related.append(other) }
+        if legalName.isEmpty { legalName = row["legal_name"] }
+      }
+      var members: [String: MemberProfile] = [:]
+      for memberId in Set(listings.map(\.memberId)) {
+        if let row = try Row.fetchOne(
+          db.cachedStatement(sql: "SELECT display_name, sector FROM members WHERE member_id = ?"), arguments: [memberId])
+        {
+          members[memberId] = MemberProfile(displayName: row["display_name"], sector: row["sector"])
+        }
+      }
+      return PartyRecord(
+        identifier: identifier, legalName: legalName, related: related, listings: listings, members: members,
+        asOfSequence: try Self.position(db))
+    }
+  }
+
+  /// One listing with every detail (for its member or an operator), or nil.
+  public func listing(_ id: String) throws -> Listing? {
+    try pool.read { db in
+      try String.fetchOne(db, sql: "SELECT listing FROM listings WHERE listing_id = ?", arguments: [id])
+        .map { try JSONCoding.decode(Listing.self, from: $0) }
+    }
+  }
+
+  /// A page of listings ordered by id, filtered by member and/or state, after `cursor`.
+  public func listings(memberId: String?, state: ListingState?, after cursor: String, limit: Int) throws -> [Listing] {
+    try pool.read { db in
+      var conditions = ["listing_id > ?"]
+      var arguments: StatementArguments = [cursor]
+      if let memberId {
+        conditions.append("member_id = ?")
+        arguments += [memberId]
+      }
+      if let state {
+        conditions.append("state = ?")
+        arguments += [state.rawValue]
+      }
+      arguments += [limit]
+      return try String.fetchAll(
+        db, sql: "SELECT listing FROM listings WHERE \(conditions.joined(separator: " AND ")) ORDER BY listing_id LIMIT ?",
+        arguments: arguments
+      ).map { try JSONCoding.decode(Listing.self, from: $0) }
+    }
+  }
+
+  /// Every table's rows in a stable order, for comparing a projection with a rebuild.
+  public func dump() throws -> [String] {
+    try pool.read { db in
+      var lines: [String] = []
+      for table in ["projection", "parties", "listings", "members"] {
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2") {
+          lines.append("\(table) \(row.description)")
+        }
+      }
+      return lines
+    }
+  }
+
+  static func position(_ db: Database) throws -> UInt64 {
+    try UInt64.fetchOne(db.cachedStatement(sql: "SELECT sequence FROM projection WHERE id = 1")) ?? 0
+  }
+}

@@ -1,0 +1,47 @@
+import GRDB
+
+/// The read side's migrations. The read model can always be dropped and rebuilt from the log.
+enum ReadModelSchema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE projection (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            sequence INTEGER NOT NULL
+          );
+          INSERT INTO projection (id, sequence) VALUES (1, 0);
+          CREATE TABLE parties (
+            scheme TEXT NOT NULL,
+            value TEXT NOT NULL,
+            pan TEXT,
+            legal_name TEXT NOT NULL,
+            PRIMARY KEY (scheme, value)
+          );
+          CREATE INDEX parties_by_pan ON parties (pan) WHERE pan IS NOT NULL;
+          CREATE TABLE listings (
+            listing_id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            filed_scheme TEXT NOT NULL,
+            filed_value TEXT NOT NULL,
+            pan TEXT,
+            listing TEXT NOT NULL,
+            public_listing TEXT
+          );
+          CREATE INDEX listings_by_party ON listings (filed_scheme, filed_value);
+          CREATE INDEX listings_by_pan ON listings (pan) WHERE pan IS NOT NULL;
+          CREATE INDEX listings_by_member ON listings (member_id, listing_id);
+          CREATE INDEX listings_by_state ON listings (state, listing_id);
+          CREATE TABLE members (
+            member_id TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            sector TEXT NOT NULL,
+            status TEXT NOT NULL
+          );
+          """)
+    }
+    return migrator
+  }
+}
