@@ -1,0 +1,26 @@
+public import Foundation
+
+/// A directory holding a client identity: `cert.pem`, `key.pem` and the registry's `ca.pem`.
+public struct IdentityDirectory: Sendable {
+  public var url: URL
+
+  public init(_ url: URL) { self.url = url }
+
+  public var certificateFile: URL { url.appendingPathComponent("cert.pem") }
+  public var keyFile: URL { url.appendingPathComponent("key.pem") }
+  public var caFile: URL { url.appendingPathComponent("ca.pem") }
+
+  /// Writes the three files (the key readable by its owner only).
+  public func write(certificatePEM: String, privateKeyPEM: String, caPEM: String) throws {
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    try certificatePEM.write(to: certificateFile, atomically: true, encoding: .utf8)
+    try caPEM.write(to: caFile, atomically: true, encoding: .utf8)
+    try privateKeyPEM.write(to: keyFile, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+  }
+
+  /// Whether all three files are present.
+  public var exists: Bool {
+    [certificateFile, keyFile, caFile].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+  }
+}
