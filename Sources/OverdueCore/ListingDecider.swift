@@ -10,13 +10,12 @@ public enum ListingDecider {
       return try file(filing, exists: listing != nil, context: context)
     }
     guard let listing else { throw notFound() }
-    try authorize(command, on: listing, actor: context.actor)
+    try authorize(command, on: listing, context: context)
     switch command {
     case .file:
       return []
     case .amend(let amendment):
       try require(listing, in: [.pending], to: command)
-      try requireActiveMember(context)
       let invoices = amendment.invoices ?? listing.invoices
       let notice = amendment.noticeServedOn ?? listing.noticeServedOn
       let name = amendment.legalName ?? listing.legalName
@@ -47,7 +46,6 @@ public enum ListingDecider {
       return [.rejected(reason: reason, by: context.actor.description)]
     case .recordPayment(let payment):
       try require(listing, in: [.listed, .onPlan], to: command)
-      try requireActiveMember(context)
       let outstanding = listing.outstandingMinor
       guard payment.amountMinor > 0 else {
         throw .invalid("amount_minor", "NON_POSITIVE_AMOUNT", "a payment must be more than zero")
@@ -65,7 +63,6 @@ public enum ListingDecider {
       return events
     case .confirmSettlement(let on, let amount, _), .settleOnPartyProof(let on, let amount, _):
       try require(listing, in: [.listed, .onPlan], to: command)
-      if case .member = context.actor { try requireActiveMember(context) }
       let outstanding = listing.outstandingMinor
       let received = amount == 0 ? outstanding : amount
       guard received > 0, received <= outstanding else {
@@ -103,15 +100,16 @@ public enum ListingDecider {
   }
 
   /// Members act on their own listings only; operators on any. A stranger's listing does not exist.
-  static func authorize(_ command: ListingCommand, on listing: Listing, actor: Actor) throws(RegistryError) {
+  static func authorize(_ command: ListingCommand, on listing: Listing, context: DecisionContext) throws(RegistryError) {
     let operatorOnly: Bool
     switch command {
     case .verify, .reject, .settleOnPartyProof: operatorOnly = true
     case .file, .amend, .recordPayment, .confirmSettlement, .withdraw: operatorOnly = false
     }
-    switch actor {
+    switch context.actor {
     case .member(let id):
       guard listing.memberId == id else { throw notFound() }
+      try requireActiveMember(context)
       guard !operatorOnly else {
         throw RegistryError(.permissionDenied, reason: "OPERATORS_ONLY", message: "only an operator can \(command.verb) a listing")
       }

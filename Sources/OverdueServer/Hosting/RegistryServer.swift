@@ -1,0 +1,90 @@
+public import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+public import Logging
+import OverdueCertificates
+import OverdueStore
+public import ServiceLifecycle
+
+/// The registry server: opens the stores, then serves the public listener (TLS: `Lookup`, health)
+/// and the member listener (mutual TLS trusting only the registry CA: `Members`, `Operator`, `Lookup`).
+public struct RegistryServer: Service {
+  let configuration: ServerConfiguration
+  let logger: Logger
+  let onListening: @Sendable (ListenerAddresses) -> Void
+
+  public init(configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (ListenerAddresses) -> Void = { _ in }) {
+    self.configuration = configuration
+    self.logger = logger
+    self.onListening = onListening
+  }
+
+  /// Serves until cancelled or gracefully shut down (in-flight calls finish first).
+  public func run() async throws {
+    let data = configuration.dataDirectory
+    try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+    let files = try configuration.tlsFiles ?? DevelopmentPKI.ensure(in: configuration.certificatesDirectory, logger: logger)
+    let authority = try CertificateAuthority(
+      certificatePEM: try String(contentsOfFile: files.caCertificate, encoding: .utf8),
+      privateKeyPEM: try String(contentsOfFile: files.caKey, encoding: .utf8))
+    let registry = try Registry(
+      eventStore: try EventStore(path: data.appendingPathComponent("events.sqlite").path),
+      readModel: try ReadModel(path: data.appendingPathComponent("read.sqlite").path),
+      authority: authority, policy: configuration.policy, clock: configuration.clock, logger: logger)
+
+    let publicTransport = HTTP2ServerTransport.Posix(
+      address: .ipv4(host: configuration.publicAddress.host, port: configuration.publicAddress.port),
+      transportSecurity: .tls(certificateChain: [.file(path: files.serverCertificate, format: .pem)], privateKey: .file(path: files.serverKey, format: .pem)) {
+        $0.requireALPN = true
+      },
+      config: transportConfig(maxRequestBytes: configuration.limits.publicMaxRequestBytes))
+    let memberTransport = HTTP2ServerTransport.Posix(
+      address: .ipv4(host: configuration.memberAddress.host, port: configuration.memberAddress.port),
+      transportSecurity: .mTLS(certificateChain: [.file(path: files.serverCertificate, format: .pem)], privateKey: .file(path: files.serverKey, format: .pem)) {
+        // The transport's default trusts the system roots: trust only the registry's CA.
+        $0.trustRoots = .certificates([.file(path: files.caCertificate, format: .pem)])
+        $0.requireALPN = true
+      },
+      config: transportConfig(maxRequestBytes: configuration.limits.memberMaxRequestBytes))
+
+    let lookup = LookupService(registry: registry)
+    let publicServer = GRPCServer(transport: publicTransport, services: [lookup, HealthService()])
+    let memberServer = GRPCServer(
+      transport: memberTransport,
+      services: [lookup, MembersService(registry: registry), OperatorService(registry: registry)],
+      interceptors: [AuthenticationInterceptor(registry: registry)])
+
+    try await withGracefulShutdownHandler {
+      try await withThrowingDiscardingTaskGroup { group in
+        group.addTask { try await publicServer.serve() }
+        group.addTask { try await memberServer.serve() }
+        let addresses = ListenerAddresses(
+          public: try await Self.describe(publicTransport.listeningAddress),
+          member: try await Self.describe(memberTransport.listeningAddress))
+        try addresses.write(to: data.appendingPathComponent("listeners.json"))
+        logger.info("listening", metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
+        onListening(addresses)
+      }
+    } onGracefulShutdown: {
+      logger.info("shutting down gracefully")
+      publicServer.beginGracefulShutdown()
+      memberServer.beginGracefulShutdown()
+    }
+  }
+
+  private func transportConfig(maxRequestBytes: Int) -> HTTP2ServerTransport.Posix.Config {
+    let limits = configuration.limits
+    return .defaults {
+      $0.rpc.maxRequestPayloadSize = maxRequestBytes
+      $0.http2.maxConcurrentStreams = limits.maxConcurrentStreams
+      $0.connection.maxIdleTime = limits.connectionIdleTimeout
+      $0.connection.maxAge = limits.connectionMaxAge
+      $0.connection.maxGraceTime = limits.connectionMaxGrace
+    }
+  }
+
+  private static func describe(_ address: GRPCNIOTransportCore.SocketAddress) throws -> String {
+    guard let ipv4 = address.ipv4 else { throw RPCError(code: .internalError, message: "unexpected listening address \(address)") }
+    return "\(ipv4.host):\(ipv4.port)"
+  }
+}

@@ -1,0 +1,80 @@
+public import Foundation
+public import OverdueCore
+
+/// How `overdued` runs: where its data lives, where it listens, its certificates, limits and policy.
+public struct ServerConfiguration: Sendable {
+  /// A `host:port` to listen on; port 0 means any free port.
+  public struct Address: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+      self.host = host
+      self.port = port
+    }
+
+    /// Parses `host:port`.
+    public init?(_ text: String) {
+      guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+        return nil
+      }
+      self.init(host: String(text[..<colon]), port: port)
+    }
+
+    public var description: String { "\(host):\(port)" }
+  }
+
+  /// Certificate and key files; nil fields fall back to the development PKI in `DATA/certs`.
+  public struct TLSFiles: Sendable, Equatable {
+    public var serverCertificate: String
+    public var serverKey: String
+    public var caCertificate: String
+    public var caKey: String
+
+    public init(serverCertificate: String, serverKey: String, caCertificate: String, caKey: String) {
+      self.serverCertificate = serverCertificate
+      self.serverKey = serverKey
+      self.caCertificate = caCertificate
+      self.caKey = caKey
+    }
+  }
+
+  /// Transport limits, per listener.
+  public struct Limits: Sendable, Equatable {
+    /// Largest request message on the public listener (checks are small).
+    public var publicMaxRequestBytes = 64 << 10
+    /// Largest request message on the member listener (filings carry evidence documents).
+    public var memberMaxRequestBytes = 32 << 20
+    /// Concurrent streams advertised per HTTP/2 connection.
+    public var maxConcurrentStreams = 128
+    /// A connection with no calls for this long is closed.
+    public var connectionIdleTimeout: Duration = .seconds(300)
+    /// A connection older than this is asked to reconnect (bounds per-connection state).
+    public var connectionMaxAge: Duration = .seconds(3600)
+    /// Calls still running this long after max age are cancelled.
+    public var connectionMaxGrace: Duration = .seconds(30)
+
+    public init() {}
+  }
+
+  public var dataDirectory: URL
+  public var publicAddress = Address(host: "127.0.0.1", port: 7443)
+  public var memberAddress = Address(host: "127.0.0.1", port: 7444)
+  public var tlsFiles: TLSFiles?
+  public var limits = Limits()
+  public var policy = FilingPolicy.defaults
+  public var clock = RegistryClock()
+
+  public init(dataDirectory: URL) {
+    self.dataDirectory = dataDirectory
+  }
+
+  /// The defaults for a data directory, changed by `configure`.
+  public static func defaults(dataDirectory: URL, _ configure: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
+    var configuration = ServerConfiguration(dataDirectory: dataDirectory)
+    configure(&configuration)
+    return configuration
+  }
+
+  var certificatesDirectory: URL { dataDirectory.appendingPathComponent("certs") }
+}

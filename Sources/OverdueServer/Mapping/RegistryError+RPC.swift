@@ -1,0 +1,44 @@
+import GRPCCore
+import GRPCProtobuf
+import OverdueCore
+
+extension RegistryError {
+  /// The one place where domain refusals become gRPC statuses: `ErrorInfo` with the stable reason,
+  /// `BadRequest` field violations for bad input, `PreconditionFailure` for rules, `RetryInfo` when
+  /// a retry will help.
+  var googleRPCStatus: GoogleRPCStatus {
+    var details: [ErrorDetails] = [.errorInfo(reason: reason, domain: "overdue.v1", metadata: field.map { ["field": $0] } ?? [:])]
+    switch code {
+    case .invalidArgument:
+      details.append(.badRequest(violations: [.init(field: field ?? "", description: message)]))
+    case .failedPrecondition:
+      details.append(.preconditionFailure(violations: [.init(type: reason, subject: field ?? "", description: message)]))
+    case .unavailable where reason == "SEQUENCE_NOT_YET_APPLIED":
+      details.append(.retryInfo(delay: .milliseconds(250)))
+    default:
+      break
+    }
+    return GoogleRPCStatus(code: rpcCode, message: message, details: details)
+  }
+
+  var rpcCode: RPCError.Code {
+    switch code {
+    case .invalidArgument: return .invalidArgument
+    case .notFound: return .notFound
+    case .failedPrecondition: return .failedPrecondition
+    case .alreadyExists: return .alreadyExists
+    case .permissionDenied: return .permissionDenied
+    case .unauthenticated: return .unauthenticated
+    case .unavailable: return .unavailable
+    }
+  }
+}
+
+/// Runs a handler body, turning registry refusals into gRPC statuses with details.
+func mappingErrors<T>(_ body: () async throws(RegistryError) -> T) async throws -> T {
+  do {
+    return try await body()
+  } catch {
+    throw error.googleRPCStatus
+  }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import Logging
+import OverdueCertificates
+public import OverdueCore
+import OverdueStore
+
+/// The registry's use cases: commands through the pure rules into the event log (write path), and
+/// party reports from the read model (read path). Transport-agnostic: the gRPC services call it.
+public final class Registry: Sendable {
+  let eventStore: EventStore
+  let readModel: ReadModel
+  let projector: Projector
+  let authority: CertificateAuthority
+  let policy: FilingPolicy
+  let clock: RegistryClock
+  let logger: Logger
+  /// How long `report` waits for the read model to reach a requested sequence.
+  let readYourWritesWait: Duration
+
+  init(
+    eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority, policy: FilingPolicy,
+    clock: RegistryClock, logger: Logger, readYourWritesWait: Duration = .seconds(2)
+  ) throws {
+    self.eventStore = eventStore
+    self.readModel = readModel
+    self.projector = Projector(eventStore: eventStore, readModel: readModel)
+    self.authority = authority
+    self.policy = policy
+    self.clock = clock
+    self.logger = logger
+    self.readYourWritesWait = readYourWritesWait
+    try projector.catchUp()
+  }
+
+  // MARK: Listings
+
+  /// Runs a listing command for `actor` under an idempotency key; evidence bytes are stored with it.
+  func run(
+    _ command: ListingCommand, listingId: String, actor: Actor, key: IdempotencyKey, evidence: [StoredEvidence] = []
+  ) throws(RegistryError) -> ListingReceipt {
+    let today = clock.today
+    let receipt = try eventStore.perform(key, as: ListingReceipt.self) { session throws(RegistryError) in
+      let listing = try session.listing(listingId)
+      var context = DecisionContext(actor: actor, today: today, policy: policy)
+      if case .member(let memberId) = actor {
+        guard let member = try session.member(memberId) else {
+          throw RegistryError(.permissionDenied, reason: "UNKNOWN_MEMBER", message: "member \(memberId) is not registered")
+        }
+        context.member = member
+      }
+      switch command {
+      case .file(let filing):
+        let debtKey = Listing.debtKey(party: filing.party, pan: filing.party.linkedPAN)
+        context.claimedInvoices = try session.claimedInvoices(debtKey: debtKey, excluding: listingId)
+      case .amend:
+        if let listing {
+          context.claimedInvoices = try session.claimedInvoices(debtKey: listing.debtKey, excluding: listingId)
+        }
+      default:
+        break
+      }
+      let events = try ListingDecider.decide(command, on: listing, context: context)
+      try session.store(evidence)
+      let sequence = try session.append(events.map { .listing(id: listingId, $0) })
+      try session.audit(AuditEntry(actor: actor.description, action: events.map(\.name).joined(separator: ","), target: listingId))
+      let final = events.reduce(listing) { Listing.apply($1, to: $0, sequence: sequence) }
+      return ListingReceipt(listingId: listingId, state: final?.state ?? .pending, sequence: sequence)
+    }
+    project()
+    return receipt
+  }
+
+  /// A listing as its member (or an operator) sees it.
+  func listing(_ id: String, for actor: Actor) throws(RegistryError) -> Listing {
+    let listing = try storage { try readModel.listing(id) }
+    guard let listing, actor.mayRead(listing) else {
+      throw RegistryError(.notFound, reason: "LISTING_NOT_FOUND", message: "no such listing among yours")
+    }
+    return listing
+  }
+
+  /// A page of listings: a member's own, or (for an operator) everyone's, optionally in one state.
+  func listings(for actor: Actor, state: ListingState?, after cursor: String, limit: Int) throws(RegistryError) -> [Listing] {
+    let memberId: String?
+    if case .member(let id) = actor { memberId = id } else { memberId = nil }
+    return try storage { try readModel.listings(memberId: memberId, state: state, after: cursor, limit: limit) }
+  }
+
+  /// An evidence document of a listing, for the operator who verifies it.
+  func evidence(listingId: String, sha256Hex: String) throws(RegistryError) -> (EvidenceReference, StoredEvidence) {
+    let listing = try listing(listingId, for: .operator("evidence"))
+    guard let reference = listing.evidence.first(where: { $0.sha256Hex == sha256Hex }),
+      let stored = try eventStore.read({ session throws(RegistryError) in try session.evidence(sha256Hex) })
+    else {
+      throw RegistryError(.notFound, reason: "EVIDENCE_NOT_FOUND", message: "listing \(listingId) has no document \(sha256Hex)")
+    }
+    return (reference, stored)
+  }
+
+  // MARK: Members and certificates
+
+  /// Registers a member; its identifier must be valid and not already registered.
+  func registerMember(displayName: String, identifier: PartyIdentifier, sector: String, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> Member {
+    let trimmedName = displayName.trimmingCharacters(in: .whitespaces)
+    guard !trimmedName.isEmpty else {
+      throw .invalid("display_name", "MISSING_DISPLAY_NAME", "a member needs a display name")
+    }
+    let memberId = Identifiers.member(at: clock.now())
+    let member = try eventStore.perform(key, as: Member.self) { session throws(RegistryError) in
+      if let existing = try session.member(identifiedBy: identifier) {
+        throw RegistryError(
+          .alreadyExists, reason: "MEMBER_EXISTS", message: "\(identifier) is already member \(existing.id)", field: "identifier")
+      }
+      var member = Member(id: memberId, displayName: trimmedName, identifier: identifier, sector: sector.trimmingCharacters(in: .whitespaces))
+      member.sequence = try session.append([.member(id: memberId, .registered(member))])
+      try session.audit(AuditEntry(actor: actor.description, action: "MemberRegistered", target: memberId))
+      return member
+    }
+    project()
+    return member
+  }
+
+  /// Suspends or reinstates a member.
+  func setMemberSuspended(_ suspended: Bool, memberId: String, reason: String, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> Member {
+    let member = try eventStore.perform(key, as: Member.self) { session throws(RegistryError) in
+      guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
+      let event: MemberEvent = suspended ? .suspended(reason: reason) : .reinstated(reason: reason)
+      let sequence = try session.append([.member(id: memberId, event)])
+      try session.audit(AuditEntry(actor: actor.description, action: event.name, target: memberId, detail: reason))
+      return MemberEvent.apply(event, to: member, sequence: sequence)!
+    }
+    project()
+    return member
+  }
+
+  /// Signs a client certificate for a member, from its CSR or (audited) with a key made here.
+  func issueCertificate(memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> CertificateReceipt {
+    try eventStore.perform(key, as: CertificateReceipt.self) { session throws(RegistryError) in
+      guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
+      let issued: IssuedIdentity
+      do {
+        issued = try authority.issueClientCertificate(
+          uri: Actor.member(memberId).uri, commonName: member.displayName, csrPEM: csrPEM, now: clock.now())
+      } catch {
+        throw .invalid("csr_pem", "INVALID_CSR", "the certificate signing request is not valid: \(error)")
+      }
+      try session.record(IssuedCertificate(serialHex: issued.serialHex, principal: Actor.member(memberId).uri, notAfter: issued.notAfter))
+      try session.audit(
+        AuditEntry(
+          actor: actor.description, action: csrPEM == nil ? "CertificateIssuedWithServerKey" : "CertificateIssued",
+          target: memberId, detail: issued.serialHex))
+      return CertificateReceipt(
+        certificatePEM: issued.certificatePEM, caCertificatePEM: (try? authority.certificatePEM) ?? "",
+        serialHex: issued.serialHex, privateKeyPEM: nil)
+    }
+  }
+
+  /// Revokes a certificate by serial; the next call made with it is refused.
+  func revokeCertificate(serialHex: String, reason: String, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> RevocationReceipt {
+    let serial = serialHex.lowercased().filter { $0 != ":" }
+    return try eventStore.perform(key, as: RevocationReceipt.self) { session throws(RegistryError) in
+      guard try session.revokeCertificate(serialHex: serial, reason: reason) else {
+        throw RegistryError(.notFound, reason: "CERTIFICATE_NOT_FOUND", message: "no certificate with serial \(serial)", field: "serial_hex")
+      }
+      try session.audit(AuditEntry(actor: actor.description, action: "CertificateRevoked", target: serial, detail: reason))
+      return RevocationReceipt(serialHex: serial, sequence: 0)
+    }
+  }
+
+  /// Whether a certificate serial has been revoked (checked on every member-listener call).
+  func isRevoked(serialHex: String) throws(RegistryError) -> Bool {
+    try storage { try eventStore.isRevoked(serialHex: serialHex) }
+  }
+
+  // MARK: Checks
+
+  /// Everything public about a party, once the read model has applied `minSequence`.
+  func report(for identifier: PartyIdentifier, minSequence: UInt64) async throws(RegistryError) -> (PartyRecord, PartyAssessment) {
+    try await waitForSequence(minSequence)
+    let record = try storage { try readModel.party(identifier) }
+    return (record, PartyAssessment(listings: record.listings, today: clock.today))
+  }
+
+  private func waitForSequence(_ sequence: UInt64) async throws(RegistryError) {
+    guard sequence > 0 else { return }
+    let deadline = ContinuousClock.now + readYourWritesWait
+    while try storage({ try readModel.position() }) < sequence {
+      project()
+      guard ContinuousClock.now < deadline else {
+        throw RegistryError(
+          .unavailable, reason: "SEQUENCE_NOT_YET_APPLIED",
+          message: "the read model has not yet reached sequence \(sequence); retry shortly")
+      }
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+  }
+
+  /// Brings the read model up to the log; a failure here loses nothing (the log is the truth) and
+  /// is retried on the next write or wait.
+  private func project() {
+    do {
+      try projector.catchUp()
+    } catch {
+      logger.error("projection failed", metadata: ["error": "\(error)"])
+    }
+  }
+
+  private func storage<T>(_ body: () throws -> T) throws(RegistryError) -> T {
+    do {
+      return try body()
+    } catch let error as RegistryError {
+      throw error
+    } catch {
+      throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "\(error)")
+    }
+  }
+
+  private static func unknownMember(_ id: String) -> RegistryError {
+    RegistryError(.notFound, reason: "MEMBER_NOT_FOUND", message: "no member \(id)", field: "member_id")
+  }
+}
+
+extension Actor {
+  /// The SAN URI that names this actor in a client certificate.
+  var uri: String {
+    switch self {
+    case .member(let id): return "overdue:member:\(id)"
+    case .operator(let name): return "overdue:operator:\(name)"
+    }
+  }
+
+  /// The actor a certificate's SAN URI names, if any.
+  init?(uri: String) {
+    let parts = uri.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0] == "overdue", !parts[2].isEmpty else { return nil }
+    switch parts[1] {
+    case "member": self = .member(String(parts[2]))
+    case "operator": self = .operator(String(parts[2]))
+    default: return nil
+    }
+  }
+
+  func mayRead(_ listing: Listing) -> Bool {
+    switch self {
+    case .member(let id): return listing.memberId == id
+    case .operator: return true
+    }
+  }
+}
