@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OverdueServer
+import ServiceLifecycle
+import UnixSignals
+
+/// `overdued`: the registry server. With no arguments it serves `./data` on 127.0.0.1:7443 (public)
+/// and 127.0.0.1:7444 (members), creating development certificates on first start.
+@main
+struct Overdued: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "overdued", abstract: "The Overdue registry server.")
+
+  @Option(help: "Data directory (event log, read model, development certificates). Env: OVERDUE_DATA_DIR.")
+  var dataDir: String = ProcessInfo.processInfo.environment["OVERDUE_DATA_DIR"] ?? "data"
+
+  @Option(help: "Public listener host:port (TLS, checks only); port 0 picks a free port. Env: OVERDUE_PUBLIC_ADDRESS.")
+  var publicAddress: String = ProcessInfo.processInfo.environment["OVERDUE_PUBLIC_ADDRESS"] ?? "127.0.0.1:7443"
+
+  @Option(help: "Member listener host:port (mutual TLS); port 0 picks a free port. Env: OVERDUE_MEMBER_ADDRESS.")
+  var memberAddress: String = ProcessInfo.processInfo.environment["OVERDUE_MEMBER_ADDRESS"] ?? "127.0.0.1:7444"
+
+  @Option(help: "Server certificate (PEM). With --server-key, --ca-cert and --ca-key replaces the development PKI.")
+  var serverCert: String?
+  @Option(help: "Server private key (PEM).")
+  var serverKey: String?
+  @Option(help: "Registry CA certificate (PEM): trusted for client certificates.")
+  var caCert: String?
+  @Option(help: "Registry CA private key (PEM): signs member certificates.")
+  var caKey: String?
+
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+  var logLevel: String = "info"
+
+  func run() async throws {
+    guard let publicListener = ServerConfiguration.Address(publicAddress) else {
+      throw ValidationError("--public-address must be host:port, got '\(publicAddress)'")
+    }
+    guard let memberListener = ServerConfiguration.Address(memberAddress) else {
+      throw ValidationError("--member-address must be host:port, got '\(memberAddress)'")
+    }
+    let tlsFiles = try tlsFiles()
+    var logger = Logger(label: "overdued")
+    logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+    let configuration = ServerConfiguration.defaults(dataDirectory: URL(fileURLWithPath: dataDir)) {
+      $0.publicAddress = publicListener
+      $0.memberAddress = memberListener
+      $0.tlsFiles = tlsFiles
+    }
+    let group = ServiceGroup(
+      services: [RegistryServer(configuration: configuration, logger: logger)],
+      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    try await group.run()
+  }
+
+  private func tlsFiles() throws -> ServerConfiguration.TLSFiles? {
+    let given = [serverCert, serverKey, caCert, caKey]
+    if given.allSatisfy({ $0 == nil }) { return nil }
+    guard let serverCert, let serverKey, let caCert, let caKey else {
+      throw ValidationError("give all of --server-cert, --server-key, --ca-cert and --ca-key, or none")
+    }
+    return .init(serverCertificate: serverCert, serverKey: serverKey, caCertificate: caCert, caKey: caKey)
+  }
+}
