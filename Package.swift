@@ -105,8 +105,11 @@ let package = Package(
       dependencies: [
         "OverdueClient",
         "OverdueAPI",
+        "OverdueCertificates",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings
     ),

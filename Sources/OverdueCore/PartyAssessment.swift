@@ -74,7 +74,7 @@ public struct PartyAssessment: Sendable, Equatable {
     }
     summary.oldestDueOn = open.map(\.oldestDueOn).min()
     summary.maxDaysPastDue = open.map { $0.oldestDueOn.days(until: today) }.max() ?? 0
-    summary.lastPaymentOn = listings.compactMap { $0.lastPaymentOn ?? $0.settledOn }.max()
+    summary.lastPaymentOn = listings.flatMap { [$0.lastPaymentOn, $0.settledOn].compactMap { $0 } }.max()
     let settled = listings.filter { $0.state == .settled }
     summary.settledInFull = settled.filter { $0.settledInFull == true }.count
     summary.settledForLess = settled.count - summary.settledInFull
