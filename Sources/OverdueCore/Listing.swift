@@ -77,6 +77,13 @@ public struct Settlement: Codable, Sendable, Equatable {
   public var inFull: Bool
   /// Who confirmed it: the member, or an operator on the party's proof.
   public var confirmedBy: String
+
+  public init(settledOn: CalendarDate, amountMinor: Int64, inFull: Bool, confirmedBy: String) {
+    self.settledOn = settledOn
+    self.amountMinor = amountMinor
+    self.inFull = inFull
+    self.confirmedBy = confirmedBy
+  }
 }
 
 /// One member's claim against one party, folded from its events.
@@ -99,6 +106,24 @@ public struct Listing: Codable, Sendable, Equatable {
   public var withdrawalReason: WithdrawalReason?
   /// The event sequence number of the last change.
   public var sequence: UInt64 = 0
+
+  /// A newly filed listing.
+  public init(
+    id: String, memberId: String, party: PartyIdentifier, pan: String?, legalName: String, currency: String,
+    invoices: [Invoice], noticeServedOn: CalendarDate, evidence: [EvidenceReference], state: ListingState, filedOn: CalendarDate
+  ) {
+    self.id = id
+    self.memberId = memberId
+    self.party = party
+    self.pan = pan
+    self.legalName = legalName
+    self.currency = currency
+    self.invoices = invoices
+    self.noticeServedOn = noticeServedOn
+    self.evidence = evidence
+    self.state = state
+    self.filedOn = filedOn
+  }
 
   public var originalMinor: Int64 { invoices.reduce(0) { $0 + $1.amountMinor } }
   public var paidMinor: Int64 { payments.reduce(0) { $0 + $1.amountMinor } }
