@@ -1,4 +1,6 @@
 public import Foundation
+import SwiftASN1
+import X509
 
 /// A directory holding a client identity: `cert.pem`, `key.pem` and the registry's `ca.pem`.
 public struct IdentityDirectory: Sendable {
@@ -17,6 +19,11 @@ public struct IdentityDirectory: Sendable {
     try caPEM.write(to: caFile, atomically: true, encoding: .utf8)
     try privateKeyPEM.write(to: keyFile, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+  }
+
+  /// The serial number (hex) of the certificate in `cert.pem`, as the registry revokes it.
+  public func serialHex() throws -> String {
+    try Certificate(pemEncoded: String(contentsOf: certificateFile, encoding: .utf8)).serialHex
   }
 
   /// Whether all three files are present.

@@ -140,7 +140,8 @@ public final class Registry: Sendable {
       let issued: IssuedIdentity
       do {
         issued = try authority.issueClientCertificate(
-          uri: Actor.member(memberId).uri, commonName: member.displayName, csrPEM: csrPEM, now: clock.now())
+          // Certificate validity follows the wall clock TLS peers check, not the registry's business clock.
+          uri: Actor.member(memberId).uri, commonName: member.displayName, csrPEM: csrPEM)
       } catch {
         throw .invalid("csr_pem", "INVALID_CSR", "the certificate signing request is not valid: \(error)")
       }
