@@ -134,14 +134,15 @@ public final class Registry: Sendable {
   }
 
   /// Signs a client certificate for a member, from its CSR or (audited) with a key made here.
+  /// A key made here is returned once and never stored, so a retried request gets no key.
   func issueCertificate(memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> CertificateReceipt {
-    try eventStore.perform(key, as: CertificateReceipt.self) { session throws(RegistryError) in
+    var generatedKeyPEM: String?
+    var receipt = try eventStore.perform(key, as: CertificateReceipt.self) { session throws(RegistryError) in
       guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
       let issued: IssuedIdentity
       do {
-        issued = try authority.issueClientCertificate(
-          // Certificate validity follows the wall clock TLS peers check, not the registry's business clock.
-          uri: Actor.member(memberId).uri, commonName: member.displayName, csrPEM: csrPEM)
+        // Certificate validity follows the wall clock TLS peers check, not the registry's business clock.
+        issued = try authority.issueClientCertificate(uri: Actor.member(memberId).uri, commonName: member.displayName, csrPEM: csrPEM)
       } catch {
         throw .invalid("csr_pem", "INVALID_CSR", "the certificate signing request is not valid: \(error)")
       }
@@ -150,10 +151,13 @@ public final class Registry: Sendable {
         AuditEntry(
           actor: actor.description, action: csrPEM == nil ? "CertificateIssuedWithServerKey" : "CertificateIssued",
           target: memberId, detail: issued.serialHex))
+      generatedKeyPEM = issued.privateKeyPEM
       return CertificateReceipt(
         certificatePEM: issued.certificatePEM, caCertificatePEM: (try? authority.certificatePEM) ?? "",
         serialHex: issued.serialHex, privateKeyPEM: nil)
     }
+    receipt.privateKeyPEM = generatedKeyPEM
+    return receipt
   }
 
   /// Revokes a certificate by serial; the next call made with it is refused.

@@ -1,0 +1,159 @@
+"""Interoperability: an independent client (Python grpcio, stubs generated from proto/ only)
+runs the registry's whole flow against a real `overdued` process over TLS and mutual TLS."""
+
+import datetime
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import grpc
+import pytest
+from grpc_tools import protoc
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OVERDUED = os.environ.get("OVERDUED", str(ROOT / ".build" / "debug" / "overdued"))
+
+
+def generate_stubs(out: pathlib.Path) -> None:
+    files = ["overdue/v1/common.proto", "overdue/v1/lookup.proto", "overdue/v1/members.proto",
+             "overdue/v1/operator.proto"]
+    # google/rpc/status.proto comes from googleapis-common-protos (so error details such as
+    # google.rpc.BadRequest decode without two copies of one descriptor) and the health service
+    # from grpcio-health-checking (a generated `grpc` package would shadow grpcio's).
+    args = ["protoc", f"-I{ROOT / 'proto'}", f"-I{pathlib.Path(protoc.__file__).parent / '_proto'}",
+            f"--python_out={out}", f"--grpc_python_out={out}", *files]
+    assert protoc.main(args) == 0, "protoc failed"
+
+
+STUBS = pathlib.Path(tempfile.mkdtemp(prefix="overdue-stubs-"))
+generate_stubs(STUBS)
+sys.path.insert(0, str(STUBS))
+
+from google.rpc import error_details_pb2, status_pb2  # noqa: E402
+from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from overdue.v1 import lookup_pb2, lookup_pb2_grpc, members_pb2, members_pb2_grpc  # noqa: E402
+from overdue.v1 import common_pb2, operator_pb2, operator_pb2_grpc  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    data = pathlib.Path(tempfile.mkdtemp(prefix="overdue-interop-"))
+    process = subprocess.Popen(
+        [OVERDUED, "--data-dir", str(data), "--public-address", "127.0.0.1:0", "--member-address", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    listeners = data / "listeners.json"
+    deadline = time.time() + 60
+    while not listeners.exists():
+        assert process.poll() is None, process.stdout.read().decode()
+        assert time.time() < deadline, "overdued did not start"
+        time.sleep(0.1)
+    addresses = json.loads(listeners.read_text())
+    yield {"data": data, **addresses}
+    process.terminate()
+    assert process.wait(timeout=30) == 0, "overdued did not shut down cleanly on SIGTERM"
+
+
+def channel(address, ca, key=None, cert=None):
+    credentials = grpc.ssl_channel_credentials(root_certificates=ca, private_key=key, certificate_chain=cert)
+    return grpc.secure_channel(address, credentials, options=[("grpc.ssl_target_name_override", "localhost")])
+
+
+def read(path):
+    return pathlib.Path(path).read_bytes()
+
+
+def status_details(error):
+    """The google.rpc.Status a failed call carried in grpc-status-details-bin."""
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status()
+            status.ParseFromString(value)
+            return status
+    return None
+
+
+def test_whole_flow_from_an_independent_client(server):
+    certs = server["data"] / "certs"
+    ca = read(certs / "ca.pem")
+    today = datetime.date.today()
+    day = lambda n: (today - datetime.timedelta(days=n)).isoformat()  # noqa: E731
+
+    public = channel(server["public"], ca)
+    lookup = lookup_pb2_grpc.LookupStub(public)
+    health = health_pb2_grpc.HealthStub(public).Check(health_pb2.HealthCheckRequest())
+    assert health.status == health_pb2.HealthCheckResponse.SERVING
+
+    operator_channel = channel(server["member"], ca, read(certs / "operator/key.pem"), read(certs / "operator/cert.pem"))
+    operator = operator_pb2_grpc.OperatorStub(operator_channel)
+    member_record = operator.RegisterMember(operator_pb2.RegisterMemberRequest(
+        request_id=str(uuid.uuid4()), display_name="Kaveri Foods", sector="Food wholesale",
+        identifier=common_pb2.PartyIdentifier(value="33AAACH7409R1Z8")))
+    issued = operator.IssueMemberCertificate(operator_pb2.IssueMemberCertificateRequest(
+        request_id=str(uuid.uuid4()), member_id=member_record.member_id))
+    assert issued.private_key_pem, "a server-generated key is returned once"
+
+    member_channel = channel(server["member"], ca, issued.private_key_pem.encode(), issued.certificate_pem.encode())
+    members = members_pb2_grpc.MembersStub(member_channel)
+    filing = members_pb2.FileDefaultRequest(
+        request_id=str(uuid.uuid4()), party=common_pb2.PartyIdentifier(value="27AAACT2727Q1ZW"),
+        legal_name="Tata Trading Example", currency="INR", notice_served_on=day(20),
+        invoices=[common_pb2.Invoice(number="K-77", issued_on=day(130), due_on=day(100), amount_minor=500_000_00)],
+        evidence=[common_pb2.Evidence(description="invoice.pdf", content_type="application/pdf", content=b"%PDF-1.4 K-77")])
+    receipt = members.FileDefault(filing)
+    assert receipt.state == common_pb2.LISTING_STATE_PENDING
+    assert members.FileDefault(filing) == receipt, "a retried request id returns the first receipt"
+
+    clear = lookup.CheckParty(lookup_pb2.CheckPartyRequest(party=common_pb2.PartyIdentifier(value="27AAACT2727Q1ZW")))
+    assert clear.status == common_pb2.IMPACT_STATUS_CLEAR
+
+    verified = operator.VerifyListing(operator_pb2.VerifyListingRequest(request_id=str(uuid.uuid4()), listing_id=receipt.listing_id))
+    assert verified.state == common_pb2.LISTING_STATE_LISTED
+
+    active = lookup.CheckParty(lookup_pb2.CheckPartyRequest(
+        party=common_pb2.PartyIdentifier(value="27AAACT2727Q1ZW"), min_sequence=verified.sequence))
+    assert active.status == common_pb2.IMPACT_STATUS_ACTIVE
+    assert active.listings[0].member_name == "a verified member"
+    assert active.listings[0].outstanding_minor == 500_000_00
+    assert active.risk_band in "BCDE"
+
+    settled = members.ConfirmSettlement(members_pb2.ConfirmSettlementRequest(
+        request_id=str(uuid.uuid4()), listing_id=receipt.listing_id, settled_on=day(0)))
+    assert settled.state == common_pb2.LISTING_STATE_SETTLED
+    resolved = lookup.CheckParty(lookup_pb2.CheckPartyRequest(
+        party=common_pb2.PartyIdentifier(value="AAACT2727Q"), min_sequence=settled.sequence))
+    assert resolved.status == common_pb2.IMPACT_STATUS_RESOLVED
+    assert resolved.listings[0].settled_on == day(0)
+
+
+def test_bad_input_names_the_field(server):
+    ca = read(server["data"] / "certs" / "ca.pem")
+    lookup = lookup_pb2_grpc.LookupStub(channel(server["public"], ca))
+    with pytest.raises(grpc.RpcError) as raised:
+        lookup.CheckParty(lookup_pb2.CheckPartyRequest(party=common_pb2.PartyIdentifier(scheme="GSTIN", value="27AAPFU0939F1ZX")))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    status = status_details(raised.value)
+    bad_request = error_details_pb2.BadRequest()
+    assert any(detail.Unpack(bad_request) for detail in status.details)
+    assert bad_request.field_violations[0].field == "party.value"
+    assert "check character" in bad_request.field_violations[0].description
+
+
+def test_public_listener_serves_no_writes(server):
+    ca = read(server["data"] / "certs" / "ca.pem")
+    members = members_pb2_grpc.MembersStub(channel(server["public"], ca))
+    with pytest.raises(grpc.RpcError) as raised:
+        members.ListListings(members_pb2.ListListingsRequest())
+    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_member_listener_refuses_a_client_without_certificate(server):
+    ca = read(server["data"] / "certs" / "ca.pem")
+    lookup = lookup_pb2_grpc.LookupStub(channel(server["member"], ca))
+    with pytest.raises(grpc.RpcError) as raised:
+        lookup.CheckParty(lookup_pb2.CheckPartyRequest(party=common_pb2.PartyIdentifier(value="27AAPFU0939F1ZV")), timeout=10)
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
