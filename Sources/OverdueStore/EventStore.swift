@@ -32,8 +32,8 @@ public final class EventStore: Sendable {
     _ key: IdempotencyKey, as type: Response.Type = Response.self,
     _ body: (WriteSession) throws(RegistryError) -> Response
   ) throws(RegistryError) -> Response {
-    do {
-      return try pool.write { db -> Response in
+    try storageAccess {
+      try pool.write { db -> Response in
         if let row = try Row.fetchOne(
           db, sql: "SELECT fingerprint, response FROM requests WHERE principal = ? AND request_id = ?",
           arguments: [key.principal, key.requestId])
@@ -52,22 +52,12 @@ public final class EventStore: Sendable {
           arguments: [key.principal, key.requestId, key.fingerprint, try JSONCoding.encode(response), Date()])
         return response
       }
-    } catch let error as RegistryError {
-      throw error
-    } catch {
-      throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "the write was not stored: \(error)")
     }
   }
 
   /// Reads the write side outside any command (e.g. a listing for its member, evidence for an operator).
   public func read<T>(_ body: (WriteSession) throws(RegistryError) -> T) throws(RegistryError) -> T {
-    do {
-      return try pool.read { db in try body(WriteSession(db: db, requestId: "")) }
-    } catch let error as RegistryError {
-      throw error
-    } catch {
-      throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "\(error)")
-    }
+    try storageAccess { try pool.read { db in try body(WriteSession(db: db, requestId: "")) } }
   }
 
   /// Events after `sequence`, oldest first, at most `limit`.

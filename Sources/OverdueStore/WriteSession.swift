@@ -9,7 +9,7 @@ public struct WriteSession {
 
   /// The listing folded from its events, or nil.
   public func listing(_ id: String) throws(RegistryError) -> Listing? {
-    try storage {
+    try storageAccess {
       let rows = try Row.fetchAll(
         db, sql: "SELECT sequence, payload FROM events WHERE stream = ? ORDER BY sequence",
         arguments: ["listing:\(id)"])
@@ -24,7 +24,7 @@ public struct WriteSession {
 
   /// The member, or nil.
   public func member(_ id: String) throws(RegistryError) -> Member? {
-    try storage {
+    try storageAccess {
       try String.fetchOne(db, sql: "SELECT member FROM members WHERE member_id = ?", arguments: [id])
         .map { try JSONCoding.decode(Member.self, from: $0) }
     }
@@ -32,7 +32,7 @@ public struct WriteSession {
 
   /// The member registered under a party identifier, or nil.
   public func member(identifiedBy identifier: PartyIdentifier) throws(RegistryError) -> Member? {
-    try storage {
+    try storageAccess {
       try String.fetchOne(db, sql: "SELECT member FROM members WHERE identifier = ?", arguments: [identifier.description])
         .map { try JSONCoding.decode(Member.self, from: $0) }
     }
@@ -40,7 +40,7 @@ public struct WriteSession {
 
   /// Invoices claimed against a debtor by listings other than `excluding`, in any state.
   public func claimedInvoices(debtKey: String, excluding listingId: String) throws(RegistryError) -> Set<InvoiceKey> {
-    try storage {
+    try storageAccess {
       let rows = try Row.fetchAll(
         db, sql: "SELECT invoice_number, issued_on FROM invoice_claims WHERE debt_key = ? AND listing_id != ?",
         arguments: [debtKey, listingId])
@@ -54,7 +54,7 @@ public struct WriteSession {
   /// tables that commands consult (members, invoice claims) in step.
   @discardableResult
   public func append(_ events: [RegistryEvent]) throws(RegistryError) -> UInt64 {
-    try storage {
+    try storageAccess {
       var last: UInt64 = 0
       for event in events {
         try db.execute(
@@ -69,7 +69,7 @@ public struct WriteSession {
 
   /// Stores evidence bytes (content-addressed; storing the same document twice is a no-op).
   public func store(_ evidence: [StoredEvidence]) throws(RegistryError) {
-    try storage {
+    try storageAccess {
       for document in evidence {
         try db.execute(
           sql: "INSERT OR IGNORE INTO evidence (sha256_hex, content_type, content) VALUES (?, ?, ?)",
@@ -80,7 +80,7 @@ public struct WriteSession {
 
   /// An evidence document by digest.
   public func evidence(_ sha256Hex: String) throws(RegistryError) -> StoredEvidence? {
-    try storage {
+    try storageAccess {
       try Row.fetchOne(db, sql: "SELECT content_type, content FROM evidence WHERE sha256_hex = ?", arguments: [sha256Hex])
         .map { StoredEvidence(sha256Hex: sha256Hex, contentType: $0["content_type"], content: $0["content"]) }
     }
@@ -88,7 +88,7 @@ public struct WriteSession {
 
   /// Records an issued certificate.
   public func record(_ certificate: IssuedCertificate) throws(RegistryError) {
-    try storage {
+    try storageAccess {
       try db.execute(
         sql: "INSERT INTO certificates (serial_hex, principal, not_after, issued_at) VALUES (?, ?, ?, ?)",
         arguments: [certificate.serialHex, certificate.principal, certificate.notAfter, Date()])
@@ -97,7 +97,7 @@ public struct WriteSession {
 
   /// Marks a certificate revoked; false when the serial is unknown.
   public func revokeCertificate(serialHex: String, reason: String) throws(RegistryError) -> Bool {
-    try storage {
+    try storageAccess {
       try db.execute(
         sql: "UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE serial_hex = ? AND revoked_at IS NULL",
         arguments: [Date(), reason, serialHex])
@@ -107,7 +107,7 @@ public struct WriteSession {
 
   /// Writes an audit row in the same transaction as the change it records.
   public func audit(_ entry: AuditEntry) throws(RegistryError) {
-    try storage {
+    try storageAccess {
       try db.execute(
         sql: "INSERT INTO audit (at, actor, action, target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)",
         arguments: [Date(), entry.actor, entry.action, entry.target, entry.detail, requestId])
@@ -139,16 +139,6 @@ public struct WriteSession {
       try db.execute(
         sql: "INSERT INTO invoice_claims (debt_key, invoice_number, issued_on, listing_id) VALUES (?, ?, ?, ?)",
         arguments: [debtKey, key.number, key.issuedOn.description, listingId])
-    }
-  }
-
-  private func storage<T>(_ body: () throws -> T) throws(RegistryError) -> T {
-    do {
-      return try body()
-    } catch let error as RegistryError {
-      throw error
-    } catch {
-      throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "\(error)")
     }
   }
 }

@@ -72,7 +72,7 @@ public final class Registry: Sendable {
 
   /// A listing as its member (or an operator) sees it.
   func listing(_ id: String, for actor: Actor) throws(RegistryError) -> Listing {
-    let listing = try storage { try readModel.listing(id) }
+    let listing = try storageAccess { try readModel.listing(id) }
     guard let listing, actor.mayRead(listing) else {
       throw RegistryError(.notFound, reason: "LISTING_NOT_FOUND", message: "no such listing among yours")
     }
@@ -83,7 +83,7 @@ public final class Registry: Sendable {
   func listings(for actor: Actor, state: ListingState?, after cursor: String, limit: Int) throws(RegistryError) -> [Listing] {
     let memberId: String?
     if case .member(let id) = actor { memberId = id } else { memberId = nil }
-    return try storage { try readModel.listings(memberId: memberId, state: state, after: cursor, limit: limit) }
+    return try storageAccess { try readModel.listings(memberId: memberId, state: state, after: cursor, limit: limit) }
   }
 
   /// An evidence document of a listing, for the operator who verifies it.
@@ -174,7 +174,7 @@ public final class Registry: Sendable {
 
   /// Whether a certificate serial has been revoked (checked on every member-listener call).
   func isRevoked(serialHex: String) throws(RegistryError) -> Bool {
-    try storage { try eventStore.isRevoked(serialHex: serialHex) }
+    try storageAccess { try eventStore.isRevoked(serialHex: serialHex) }
   }
 
   // MARK: Checks
@@ -182,14 +182,14 @@ public final class Registry: Sendable {
   /// Everything public about a party, once the read model has applied `minSequence`.
   func report(for identifier: PartyIdentifier, minSequence: UInt64) async throws(RegistryError) -> (PartyRecord, PartyAssessment) {
     try await waitForSequence(minSequence)
-    let record = try storage { try readModel.party(identifier) }
+    let record = try storageAccess { try readModel.party(identifier) }
     return (record, PartyAssessment(listings: record.listings, today: clock.today))
   }
 
   private func waitForSequence(_ sequence: UInt64) async throws(RegistryError) {
     guard sequence > 0 else { return }
     let deadline = ContinuousClock.now + readYourWritesWait
-    while try storage({ try readModel.position() }) < sequence {
+    while try storageAccess({ try readModel.position() }) < sequence {
       project()
       guard ContinuousClock.now < deadline else {
         throw RegistryError(
@@ -207,16 +207,6 @@ public final class Registry: Sendable {
       try projector.catchUp()
     } catch {
       logger.error("projection failed", metadata: ["error": "\(error)"])
-    }
-  }
-
-  private func storage<T>(_ body: () throws -> T) throws(RegistryError) -> T {
-    do {
-      return try body()
-    } catch let error as RegistryError {
-      throw error
-    } catch {
-      throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "\(error)")
     }
   }
 

@@ -18,14 +18,9 @@ struct Listings: AsyncParsableCommand {
       message.state = parsed
     }
     let listings = try await connection.run(requiresIdentity: true) { [message] clients in
-      var request = message
-      var all: [Overdue_V1_Listing] = []
-      repeat {
-        let page = try await clients.members.listListings(request)
-        all += page.listings
-        request.pageToken = page.nextPageToken
-      } while !request.pageToken.isEmpty
-      return all
+      try await Paging.all(message, token: \.pageToken, next: \.nextPageToken, items: \.listings) {
+        try await clients.members.listListings($0)
+      }
     }
     if listings.isEmpty { print("no listings") }
     for listing in listings { print(Receipts.describe(listing)) }

@@ -10,14 +10,9 @@ struct Pending: AsyncParsableCommand {
 
   func run() async throws {
     let listings = try await connection.run(requiresIdentity: true) { clients in
-      var request = Overdue_V1_ListPendingListingsRequest()
-      var all: [Overdue_V1_Listing] = []
-      repeat {
-        let page = try await clients.operator.listPendingListings(request)
-        all += page.listings
-        request.pageToken = page.nextPageToken
-      } while !request.pageToken.isEmpty
-      return all
+      try await Paging.all(Overdue_V1_ListPendingListingsRequest(), token: \.pageToken, next: \.nextPageToken, items: \.listings) {
+        try await clients.operator.listPendingListings($0)
+      }
     }
     if listings.isEmpty { print("no pending listings") }
     for listing in listings { print(Receipts.describe(listing) + "\n  member \(listing.memberID)") }
