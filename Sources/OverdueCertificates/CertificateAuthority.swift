@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 import SwiftASN1
 public import X509
 
@@ -10,7 +10,9 @@ public struct CertificateAuthority: Sendable {
   let privateKey: Certificate.PrivateKey
 
   /// A new self-signed CA.
-  public static func create(commonName: String, validFor days: Int = 3650, now: Date = Date()) throws -> CertificateAuthority {
+  public static func create(commonName: String, validFor days: Int = 3650, now: Date = Date())
+    throws -> CertificateAuthority
+  {
     let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
     let name = try DistinguishedName {
       OrganizationName("Overdue")
@@ -18,7 +20,8 @@ public struct CertificateAuthority: Sendable {
     }
     let certificate = try Certificate(
       version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
-      notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
+      notValidBefore: now.addingTimeInterval(-300),
+      notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
       issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
       extensions: try Certificate.Extensions {
         Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
@@ -31,7 +34,9 @@ public struct CertificateAuthority: Sendable {
 
   /// Loads a CA from PEM files' contents.
   public init(certificatePEM: String, privateKeyPEM: String) throws {
-    self.init(certificate: try Certificate(pemEncoded: certificatePEM), privateKey: try Certificate.PrivateKey(pemEncoded: privateKeyPEM))
+    self.init(
+      certificate: try Certificate(pemEncoded: certificatePEM),
+      privateKey: try Certificate.PrivateKey(pemEncoded: privateKeyPEM))
   }
 
   init(certificate: Certificate, privateKey: Certificate.PrivateKey) {
@@ -43,7 +48,9 @@ public struct CertificateAuthority: Sendable {
   public var privateKeyPEM: String { get throws { try privateKey.serializeAsPEM().pemString } }
 
   /// A server certificate for the given DNS names and IP addresses.
-  public func issueServerCertificate(dnsNames: [String], ipAddresses: [String], validFor days: Int = 825, now: Date = Date()) throws -> IssuedIdentity {
+  public func issueServerCertificate(
+    dnsNames: [String], ipAddresses: [String], validFor days: Int = 825, now: Date = Date()
+  ) throws -> IssuedIdentity {
     let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
     var names = dnsNames.map { GeneralName.dnsName($0) }
     for address in ipAddresses {
@@ -57,10 +64,14 @@ public struct CertificateAuthority: Sendable {
 
   /// A client certificate naming `uri` (e.g. `overdue:member:M-1`). With a CSR the holder keeps its
   /// key and only the CSR's public key is used (its signature must verify); without one a key is made here.
-  public func issueClientCertificate(uri: String, commonName: String, csrPEM: String?, validFor days: Int = 365, now: Date = Date()) throws -> IssuedIdentity {
+  public func issueClientCertificate(
+    uri: String, commonName: String, csrPEM: String?, validFor days: Int = 365, now: Date = Date()
+  ) throws -> IssuedIdentity {
     if let csrPEM {
       let csr = try CertificateSigningRequest(pemEncoded: csrPEM)
-      guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { throw CertificateError.invalidSigningRequest }
+      guard csr.publicKey.isValidSignature(csr.signature, for: csr) else {
+        throw CertificateError.invalidSigningRequest
+      }
       let certificate = try sign(
         publicKey: csr.publicKey, commonName: commonName, usage: .clientAuth,
         alternativeNames: [.uniformResourceIdentifier(uri)], days: days, now: now)
@@ -79,7 +90,8 @@ public struct CertificateAuthority: Sendable {
   ) throws -> Certificate {
     try Certificate(
       version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
-      notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
+      notValidBefore: now.addingTimeInterval(-300),
+      notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
       issuer: certificate.subject,
       subject: try DistinguishedName {
         OrganizationName("Overdue")
@@ -91,7 +103,8 @@ public struct CertificateAuthority: Sendable {
         Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
         try ExtendedKeyUsage([usage])
         SubjectAlternativeNames(alternativeNames)
-        AuthorityKeyIdentifier(keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
+        AuthorityKeyIdentifier(
+          keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
       },
       issuerPrivateKey: privateKey)
   }

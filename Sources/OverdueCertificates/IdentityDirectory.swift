@@ -28,6 +28,8 @@ public struct IdentityDirectory: Sendable {
 
   /// Whether all three files are present.
   public var exists: Bool {
-    [certificateFile, keyFile, caFile].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+    [certificateFile, keyFile, caFile].allSatisfy {
+      FileManager.default.fileExists(atPath: $0.path)
+    }
   }
 }

@@ -20,12 +20,16 @@ public struct RegistryConnection: Sendable {
 
   /// Parses `host:port`.
   public init?(address: String, caFile: String, identity: IdentityDirectory? = nil) {
-    guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
+    guard let colon = address.lastIndex(of: ":"),
+      let port = Int(address[address.index(after: colon)...])
+    else { return nil }
     self.init(host: String(address[..<colon]), port: port, caFile: caFile, identity: identity)
   }
 
   /// Connects, runs `body` with typed clients, then closes the connection.
-  public func withClients<Result: Sendable>(_ body: (RegistryClients) async throws -> Result) async throws -> Result {
+  public func withClients<Result: Sendable>(_ body: (RegistryClients) async throws -> Result)
+    async throws -> Result
+  {
     let security = transportSecurity()
     let transport: HTTP2ClientTransport.Posix = try HTTP2ClientTransport.Posix(
       target: .ipv4(host: host, port: port), transportSecurity: security)

@@ -18,7 +18,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
   public init?(_ text: String) {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
     guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2,
-      parts[2].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+      parts[2].count == 2,
+      parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
       let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
     else { return nil }
     self.init(year: y, month: m, day: d)
@@ -60,7 +61,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
   public func adding(years: Int) -> CalendarDate {
     let (y, m, d) = components
     let year = y + years
-    return CalendarDate(dayNumber: Self.days(year: year, month: m, day: min(d, Self.daysInMonth(year: year, month: m))))
+    return CalendarDate(
+      dayNumber: Self.days(
+        year: year, month: m, day: min(d, Self.daysInMonth(year: year, month: m))))
   }
 
   /// Whole days from `self` to `other` (positive when `other` is later).
@@ -71,7 +74,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
   public init(from decoder: any Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
     guard let date = CalendarDate(text) else {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(text)"))
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: decoder.codingPath, debugDescription: "bad date \(text)"))
     }
     self = date
   }

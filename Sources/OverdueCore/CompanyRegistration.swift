@@ -2,7 +2,8 @@
 public enum CompanyRegistration {
   public static func validate(_ value: String) throws(RegistryError) {
     let chars = Array(value)
-    guard chars.count >= 4, chars.count <= 24, chars.prefix(2).allSatisfy({ $0.isLetter && $0.isASCII }),
+    guard chars.count >= 4, chars.count <= 24,
+      chars.prefix(2).allSatisfy({ $0.isLetter && $0.isASCII }),
       chars.dropFirst(2).allSatisfy(\.isASCIIAlphanumeric)
     else {
       throw .invalid(

@@ -23,21 +23,27 @@ enum FilingRules {
     guard let minimum = policy.minimumMinorByCurrency[currency] else {
       throw .invalid("currency", "UNSUPPORTED_CURRENCY", "currency '\(currency)' cannot be listed")
     }
-    guard !invoices.isEmpty else { throw .invalid("invoices", "NO_INVOICES", "at least one invoice is required") }
+    guard !invoices.isEmpty else {
+      throw .invalid("invoices", "NO_INVOICES", "at least one invoice is required")
+    }
     guard invoices.count <= policy.maxInvoices else {
-      throw .invalid("invoices", "TOO_MANY_INVOICES", "at most \(policy.maxInvoices) invoices in one listing")
+      throw .invalid(
+        "invoices", "TOO_MANY_INVOICES", "at most \(policy.maxInvoices) invoices in one listing")
     }
     var seen = Set<InvoiceKey>()
     for (index, invoice) in invoices.enumerated() {
       try checkInvoice(invoice, field: "invoices[\(index)]", today: today, policy: policy)
       let key = InvoiceKey(invoice)
       guard seen.insert(key).inserted else {
-        throw .invalid("invoices[\(index)].number", "DUPLICATE_INVOICE", "invoice \(invoice.number) appears twice")
+        throw .invalid(
+          "invoices[\(index)].number", "DUPLICATE_INVOICE",
+          "invoice \(invoice.number) appears twice")
       }
       guard !claimed.contains(key) else {
         throw RegistryError(
           .alreadyExists, reason: "DUPLICATE_INVOICE",
-          message: "invoice \(invoice.number) of \(invoice.issuedOn) is already claimed against this party",
+          message:
+            "invoice \(invoice.number) of \(invoice.issuedOn) is already claimed against this party",
           field: "invoices[\(index)].number")
       }
     }
@@ -45,7 +51,9 @@ enum FilingRules {
       let (sum, o) = acc.0.addingReportingOverflow(invoice.amountMinor)
       return (sum, acc.1 || o)
     }
-    guard !overflow else { throw .invalid("invoices", "AMOUNT_TOO_LARGE", "the invoice total is too large") }
+    guard !overflow else {
+      throw .invalid("invoices", "AMOUNT_TOO_LARGE", "the invoice total is too large")
+    }
     guard total >= minimum else {
       throw .invalid(
         "invoices", "BELOW_MINIMUM_AMOUNT",
@@ -58,28 +66,36 @@ enum FilingRules {
         "notice must be served on or after the latest due date \(latestDue), got \(noticeServedOn)")
     }
     guard noticeServedOn <= today else {
-      throw .invalid("notice_served_on", "DATE_IN_FUTURE", "notice_served_on \(noticeServedOn) is in the future")
+      throw .invalid(
+        "notice_served_on", "DATE_IN_FUTURE", "notice_served_on \(noticeServedOn) is in the future")
     }
   }
 
-  static func checkInvoice(_ invoice: Invoice, field: String, today: CalendarDate, policy: FilingPolicy) throws(RegistryError) {
+  static func checkInvoice(
+    _ invoice: Invoice, field: String, today: CalendarDate, policy: FilingPolicy
+  ) throws(RegistryError) {
     guard !invoice.number.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw .invalid("\(field).number", "MISSING_INVOICE_NUMBER", "every invoice needs a number")
     }
     guard invoice.amountMinor > 0 else {
-      throw .invalid("\(field).amount_minor", "NON_POSITIVE_AMOUNT", "an invoice amount must be more than zero")
+      throw .invalid(
+        "\(field).amount_minor", "NON_POSITIVE_AMOUNT", "an invoice amount must be more than zero")
     }
     guard invoice.issuedOn <= invoice.dueOn else {
-      throw .invalid("\(field).due_on", "DUE_BEFORE_ISSUE", "due date \(invoice.dueOn) is before issue date \(invoice.issuedOn)")
+      throw .invalid(
+        "\(field).due_on", "DUE_BEFORE_ISSUE",
+        "due date \(invoice.dueOn) is before issue date \(invoice.issuedOn)")
     }
     guard invoice.dueOn <= today else {
-      throw .invalid("\(field).due_on", "DATE_IN_FUTURE", "due date \(invoice.dueOn) is in the future")
+      throw .invalid(
+        "\(field).due_on", "DATE_IN_FUTURE", "due date \(invoice.dueOn) is in the future")
     }
     let overdueDays = invoice.dueOn.days(until: today)
     guard overdueDays >= policy.minOverdueDays else {
       throw .invalid(
         "\(field).due_on", "NOT_OVERDUE_LONG_ENOUGH",
-        "invoice \(invoice.number) is \(overdueDays) days past due; at least \(policy.minOverdueDays) are required")
+        "invoice \(invoice.number) is \(overdueDays) days past due; at least \(policy.minOverdueDays) are required"
+      )
     }
     guard invoice.dueOn >= today.adding(years: -policy.maxClaimAgeYears) else {
       throw .invalid(

@@ -8,9 +8,11 @@ public enum GSTIN {
     "05": "Uttarakhand", "06": "Haryana", "07": "Delhi", "08": "Rajasthan", "09": "Uttar Pradesh",
     "10": "Bihar", "11": "Sikkim", "12": "Arunachal Pradesh", "13": "Nagaland", "14": "Manipur",
     "15": "Mizoram", "16": "Tripura", "17": "Meghalaya", "18": "Assam", "19": "West Bengal",
-    "20": "Jharkhand", "21": "Odisha", "22": "Chhattisgarh", "23": "Madhya Pradesh", "24": "Gujarat",
+    "20": "Jharkhand", "21": "Odisha", "22": "Chhattisgarh", "23": "Madhya Pradesh",
+    "24": "Gujarat",
     "25": "Daman and Diu", "26": "Dadra and Nagar Haveli and Daman and Diu", "27": "Maharashtra",
-    "28": "Andhra Pradesh (before reorganisation)", "29": "Karnataka", "30": "Goa", "31": "Lakshadweep",
+    "28": "Andhra Pradesh (before reorganisation)", "29": "Karnataka", "30": "Goa",
+    "31": "Lakshadweep",
     "32": "Kerala", "33": "Tamil Nadu", "34": "Puducherry", "35": "Andaman and Nicobar Islands",
     "36": "Telangana", "37": "Andhra Pradesh", "38": "Ladakh", "96": "Other Country",
     "97": "Other Territory", "99": "Centre Jurisdiction",
@@ -30,7 +32,8 @@ public enum GSTIN {
       throw .invalid("value", "UNKNOWN_STATE_CODE", "'\(state)' is not a GST state code")
     }
     guard chars[12] != "0" else {
-      throw .invalid("value", "INVALID_ENTITY_CODE", "the GSTIN entity code (13th character) cannot be 0")
+      throw .invalid(
+        "value", "INVALID_ENTITY_CODE", "the GSTIN entity code (13th character) cannot be 0")
     }
     let expected = checkCharacter(chars[0..<14])
     guard chars[14] == expected else {

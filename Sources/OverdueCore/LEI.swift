@@ -6,10 +6,12 @@ public enum LEI {
       throw .invalid("value", "INVALID_LENGTH", "an LEI has 20 characters, got \(chars.count)")
     }
     guard chars.allSatisfy(\.isASCIIAlphanumeric), chars[18...].allSatisfy(\.isNumber) else {
-      throw .invalid("value", "INVALID_FORMAT", "an LEI is 18 letters or digits and two check digits")
+      throw .invalid(
+        "value", "INVALID_FORMAT", "an LEI is 18 letters or digits and two check digits")
     }
     guard mod97(chars) == 1 else {
-      throw .invalid("value", "INVALID_CHECK_DIGITS", "LEI check digits '\(String(chars[18...]))' do not match")
+      throw .invalid(
+        "value", "INVALID_CHECK_DIGITS", "LEI check digits '\(String(chars[18...]))' do not match")
     }
   }
 

@@ -109,8 +109,10 @@ public struct Listing: Codable, Sendable, Equatable {
 
   /// A newly filed listing.
   public init(
-    id: String, memberId: String, party: PartyIdentifier, pan: String?, legalName: String, currency: String,
-    invoices: [Invoice], noticeServedOn: CalendarDate, evidence: [EvidenceReference], state: ListingState, filedOn: CalendarDate
+    id: String, memberId: String, party: PartyIdentifier, pan: String?, legalName: String,
+    currency: String,
+    invoices: [Invoice], noticeServedOn: CalendarDate, evidence: [EvidenceReference],
+    state: ListingState, filedOn: CalendarDate
   ) {
     self.id = id
     self.memberId = memberId

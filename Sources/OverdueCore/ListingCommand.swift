@@ -11,7 +11,8 @@ public struct Filing: Sendable, Equatable {
   public var evidence: [EvidenceReference]
 
   public init(
-    listingId: String, party: PartyIdentifier, legalName: String, currency: String, invoices: [Invoice],
+    listingId: String, party: PartyIdentifier, legalName: String, currency: String,
+    invoices: [Invoice],
     noticeServedOn: CalendarDate, evidence: [EvidenceReference]
   ) {
     self.listingId = listingId
@@ -31,7 +32,10 @@ public struct Amendment: Sendable, Equatable {
   public var noticeServedOn: CalendarDate?
   public var addedEvidence: [EvidenceReference]
 
-  public init(legalName: String? = nil, invoices: [Invoice]? = nil, noticeServedOn: CalendarDate? = nil, addedEvidence: [EvidenceReference] = []) {
+  public init(
+    legalName: String? = nil, invoices: [Invoice]? = nil, noticeServedOn: CalendarDate? = nil,
+    addedEvidence: [EvidenceReference] = []
+  ) {
     self.legalName = legalName
     self.invoices = invoices
     self.noticeServedOn = noticeServedOn
@@ -91,7 +95,10 @@ public struct DecisionContext: Sendable {
   /// Invoices already claimed against the same debtor by any other listing, in any state.
   public var claimedInvoices: Set<InvoiceKey>
 
-  public init(actor: Actor, today: CalendarDate, policy: FilingPolicy, member: Member? = nil, claimedInvoices: Set<InvoiceKey> = []) {
+  public init(
+    actor: Actor, today: CalendarDate, policy: FilingPolicy, member: Member? = nil,
+    claimedInvoices: Set<InvoiceKey> = []
+  ) {
     self.actor = actor
     self.today = today
     self.policy = policy

@@ -1,7 +1,9 @@
 /// Something that happened to a listing; the event log stores these, and `apply` folds them.
 public enum ListingEvent: Codable, Sendable, Equatable {
   case filed(Listing)
-  case amended(legalName: String, invoices: [Invoice], noticeServedOn: CalendarDate, addedEvidence: [EvidenceReference])
+  case amended(
+    legalName: String, invoices: [Invoice], noticeServedOn: CalendarDate,
+    addedEvidence: [EvidenceReference])
   case verified(on: CalendarDate, by: String)
   case rejected(reason: String, by: String)
   case paymentRecorded(Payment)
@@ -24,7 +26,9 @@ public enum ListingEvent: Codable, Sendable, Equatable {
 
 extension Listing {
   /// The listing after `event`. `nil` before the first event; `filed` starts a listing.
-  public static func apply(_ event: ListingEvent, to listing: Listing?, sequence: UInt64) -> Listing? {
+  public static func apply(_ event: ListingEvent, to listing: Listing?, sequence: UInt64)
+    -> Listing?
+  {
     if case .filed(var new) = event {
       new.sequence = sequence
       return new

@@ -12,7 +12,10 @@ public struct Member: Codable, Sendable, Equatable {
   public var status: Status
   public var sequence: UInt64 = 0
 
-  public init(id: String, displayName: String, identifier: PartyIdentifier, sector: String, status: Status = .active) {
+  public init(
+    id: String, displayName: String, identifier: PartyIdentifier, sector: String,
+    status: Status = .active
+  ) {
     self.id = id
     self.displayName = displayName
     self.identifier = identifier
@@ -47,8 +50,14 @@ public enum MemberEvent: Codable, Sendable, Equatable {
     var result: Member?
     switch event {
     case .registered(let new): result = new
-    case .suspended: result = member.map { var m = $0; m.status = .suspended; return m }
-    case .reinstated: result = member.map { var m = $0; m.status = .active; return m }
+    case .suspended:
+      result = member.map {
+        var m = $0; m.status = .suspended; return m
+      }
+    case .reinstated:
+      result = member.map {
+        var m = $0; m.status = .active; return m
+      }
     }
     result?.sequence = sequence
     return result

@@ -13,7 +13,8 @@ public enum PAN {
   static func hasShape(_ value: String) -> Bool {
     let chars = Array(value)
     guard chars.count == 10, chars.allSatisfy(\.isASCII) else { return false }
-    return chars[0..<5].allSatisfy(\.isLetter) && chars[5..<9].allSatisfy(\.isNumber) && chars[9].isLetter
+    return chars[0..<5].allSatisfy(\.isLetter) && chars[5..<9].allSatisfy(\.isNumber)
+      && chars[9].isLetter
   }
 
   public static func holderType(of value: String) -> HolderType? {

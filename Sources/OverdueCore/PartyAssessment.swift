@@ -43,7 +43,8 @@ public struct PartyAssessment: Sendable, Equatable {
     summary = Self.summarise(listings, today: today)
     status = Self.status(of: listings)
     repeatDefaulter = Self.isRepeatDefaulter(listings)
-    (riskBand, riskReasons) = RiskBand.assess(status: status, summary: summary, repeatDefaulter: repeatDefaulter, listings: listings)
+    (riskBand, riskReasons) = RiskBand.assess(
+      status: status, summary: summary, repeatDefaulter: repeatDefaulter, listings: listings)
   }
 
   /// Precedence: ACTIVE › ON_PLAN › DISPUTED › RESOLVED › CLEAR.
@@ -74,7 +75,8 @@ public struct PartyAssessment: Sendable, Equatable {
     }
     summary.oldestDueOn = open.map(\.oldestDueOn).min()
     summary.maxDaysPastDue = open.map { $0.oldestDueOn.days(until: today) }.max() ?? 0
-    summary.lastPaymentOn = listings.flatMap { [$0.lastPaymentOn, $0.settledOn].compactMap { $0 } }.max()
+    summary.lastPaymentOn = listings.flatMap { [$0.lastPaymentOn, $0.settledOn].compactMap { $0 } }
+      .max()
     let settled = listings.filter { $0.state == .settled }
     summary.settledInFull = settled.filter { $0.settledInFull == true }.count
     summary.settledForLess = settled.count - summary.settledInFull

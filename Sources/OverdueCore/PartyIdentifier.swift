@@ -20,7 +20,9 @@ public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConverti
 
   /// Normalises and validates `value` under `scheme` (inferred from the value when empty).
   /// Errors name `field` (e.g. `party.value`).
-  public static func parse(scheme rawScheme: String, value rawValue: String, field: String = "party")
+  public static func parse(
+    scheme rawScheme: String, value rawValue: String, field: String = "party"
+  )
     throws(RegistryError) -> PartyIdentifier
   {
     let value = normalise(rawValue)

@@ -35,7 +35,9 @@ public struct PublicListing: Codable, Sendable, Equatable {
     listedOn = listing.listedOn
     lastPaymentOn = listing.lastPaymentOn
     settledOn = listing.settlement?.settledOn
-    settledInFull = listing.settlement.map { $0.inFull && listing.paidMinor + $0.amountMinor >= listing.originalMinor }
+    settledInFull = listing.settlement.map {
+      $0.inFull && listing.paidMinor + $0.amountMinor >= listing.originalMinor
+    }
   }
 
   /// Whether the listing counts against the party now.

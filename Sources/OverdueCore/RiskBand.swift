@@ -14,7 +14,9 @@
 enum RiskBand {
   static let longOverdueDays = 180
 
-  static func assess(status: ImpactStatus, summary: PartySummary, repeatDefaulter: Bool, listings: [PublicListing])
+  static func assess(
+    status: ImpactStatus, summary: PartySummary, repeatDefaulter: Bool, listings: [PublicListing]
+  )
     -> (band: String?, reasons: [RiskReason])
   {
     guard status != .clear else { return (nil, []) }
@@ -27,12 +29,18 @@ enum RiskBand {
     }
     let states = Set(listings.map(\.state))
     let openMembers = Set(listings.filter(\.isOpen).map(\.memberId)).count
-    rule(status == .resolved && summary.settledForLess == 0, 0, "SETTLED_HISTORY", "only settled history, all settled in full")
-    rule(summary.settledForLess > 0, 1, "SETTLED_FOR_LESS", "\(summary.settledForLess) listing(s) settled for an agreed lesser amount")
+    rule(
+      status == .resolved && summary.settledForLess == 0, 0, "SETTLED_HISTORY",
+      "only settled history, all settled in full")
+    rule(
+      summary.settledForLess > 0, 1, "SETTLED_FOR_LESS",
+      "\(summary.settledForLess) listing(s) settled for an agreed lesser amount")
     rule(states.contains(.onPlan), 1, "ON_PAYMENT_PLAN", "on a payment plan")
     rule(states.contains(.disputed), 1, "UNDER_DISPUTE", "a listing is under dispute")
     rule(states.contains(.listed), 2, "ACTIVE_DEFAULT", "\(summary.openListings) open default(s)")
-    rule(summary.maxDaysPastDue >= longOverdueDays, 3, "LONG_OVERDUE", "\(summary.maxDaysPastDue) days past due")
+    rule(
+      summary.maxDaysPastDue >= longOverdueDays, 3, "LONG_OVERDUE",
+      "\(summary.maxDaysPastDue) days past due")
     rule(openMembers >= 2, 3, "SEVERAL_MEMBERS", "open defaults with \(openMembers) members")
     rule(openMembers >= 3, 4, "MANY_MEMBERS", "open defaults with 3 or more members")
     rule(repeatDefaulter, 4, "REPEAT_DEFAULTER", "defaulted again after an earlier settlement")

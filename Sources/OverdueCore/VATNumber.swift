@@ -8,8 +8,12 @@ public enum VATNumber {
     "FI": ["dddddddd"], "FR": ["aadddddddddd"], "HR": ["ddddddddddd"], "HU": ["dddddddd"],
     "IE": ["daaaaaaL", "daaaaaaLL"], "IT": ["ddddddddddd"], "LT": ["ddddddddd", "dddddddddddd"],
     "LU": ["dddddddd"], "LV": ["ddddddddddd"], "MT": ["dddddddd"], "NL": ["dddddddddBdd"],
-    "PL": ["dddddddddd"], "PT": ["ddddddddd"], "RO": ["dd", "ddd", "dddd", "ddddd", "dddddd", "ddddddd", "dddddddd", "ddddddddd", "dddddddddd"],
-    "SE": ["dddddddddd01"], "SI": ["dddddddd"], "SK": ["dddddddddd"], "XI": ["ddddddddd", "dddddddddddd"],
+    "PL": ["dddddddddd"], "PT": ["ddddddddd"],
+    "RO": [
+      "dd", "ddd", "dddd", "ddddd", "dddddd", "ddddddd", "dddddddd", "ddddddddd", "dddddddddd",
+    ],
+    "SE": ["dddddddddd01"], "SI": ["dddddddd"], "SK": ["dddddddddd"],
+    "XI": ["ddddddddd", "dddddddddddd"],
   ]
 
   static var countryCodes: Set<String> { Set(formats.keys) }
@@ -43,7 +47,8 @@ public enum VATNumber {
   }
 
   static func checkDigitError(_ country: String) -> RegistryError {
-    .invalid("value", "INVALID_CHECK_DIGITS", "the \(country) VAT number's check digit does not match")
+    .invalid(
+      "value", "INVALID_CHECK_DIGITS", "the \(country) VAT number's check digit does not match")
   }
 
   static func matches(_ body: [Character], _ shape: String) -> Bool {

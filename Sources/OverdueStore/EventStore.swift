@@ -35,28 +35,34 @@ public final class EventStore: Sendable {
     try storageAccess {
       try pool.write { db -> Response in
         if let row = try Row.fetchOne(
-          db, sql: "SELECT fingerprint, response FROM requests WHERE principal = ? AND request_id = ?",
+          db,
+          sql: "SELECT fingerprint, response FROM requests WHERE principal = ? AND request_id = ?",
           arguments: [key.principal, key.requestId])
         {
           guard row["fingerprint"] as String == key.fingerprint else {
             throw RegistryError(
               .alreadyExists, reason: "REQUEST_ID_REUSED",
-              message: "request id '\(key.requestId)' was already used for a different request", field: "request_id")
+              message: "request id '\(key.requestId)' was already used for a different request",
+              field: "request_id")
           }
           return try JSONCoding.decode(Response.self, from: row["response"])
         }
         let session = WriteSession(db: db, requestId: key.requestId)
         let response = try body(session)
         try db.execute(
-          sql: "INSERT INTO requests (principal, request_id, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)",
-          arguments: [key.principal, key.requestId, key.fingerprint, try JSONCoding.encode(response), Date()])
+          sql:
+            "INSERT INTO requests (principal, request_id, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)",
+          arguments: [
+            key.principal, key.requestId, key.fingerprint, try JSONCoding.encode(response), Date(),
+          ])
         return response
       }
     }
   }
 
   /// Reads the write side outside any command (e.g. a listing for its member, evidence for an operator).
-  public func read<T>(_ body: (WriteSession) throws(RegistryError) -> T) throws(RegistryError) -> T {
+  public func read<T>(_ body: (WriteSession) throws(RegistryError) -> T) throws(RegistryError) -> T
+  {
     try storageAccess { try pool.read { db in try body(WriteSession(db: db, requestId: "")) } }
   }
 
@@ -74,7 +80,8 @@ public final class EventStore: Sendable {
   public func isRevoked(serialHex: String) throws -> Bool {
     try pool.read { db in
       try Bool.fetchOne(
-        db, sql: "SELECT revoked_at IS NOT NULL FROM certificates WHERE serial_hex = ?", arguments: [serialHex]) ?? false
+        db, sql: "SELECT revoked_at IS NOT NULL FROM certificates WHERE serial_hex = ?",
+        arguments: [serialHex]) ?? false
     }
   }
 
@@ -83,7 +90,9 @@ public final class EventStore: Sendable {
       db, sql: "SELECT sequence, payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
       arguments: [sequence, limit])
     return try rows.map { row in
-      LoggedEvent(sequence: row["sequence"], event: try JSONCoding.decode(RegistryEvent.self, from: row["payload"]))
+      LoggedEvent(
+        sequence: row["sequence"],
+        event: try JSONCoding.decode(RegistryEvent.self, from: row["payload"]))
     }
   }
 }

@@ -29,7 +29,9 @@ public final class Projector: Sendable {
   /// Drops the read model's contents and folds the whole log again.
   public func rebuild() throws {
     try readModel.pool.write { db in
-      for table in ["listings", "parties", "members"] { try db.execute(sql: "DELETE FROM \(table)") }
+      for table in ["listings", "parties", "members"] {
+        try db.execute(sql: "DELETE FROM \(table)")
+      }
       try db.execute(sql: "UPDATE projection SET sequence = 0 WHERE id = 1")
       while try applyBatch(db).applied == batchSize {}
     }
@@ -49,9 +51,13 @@ public final class Projector: Sendable {
   private func apply(_ logged: LoggedEvent, _ db: Database) throws {
     switch logged.event {
     case .listing(let id, let event):
-      let current = try String.fetchOne(db, sql: "SELECT listing FROM listings WHERE listing_id = ?", arguments: [id])
-        .map { try JSONCoding.decode(Listing.self, from: $0) }
-      guard let listing = Listing.apply(event, to: current, sequence: logged.sequence) else { return }
+      let current = try String.fetchOne(
+        db, sql: "SELECT listing FROM listings WHERE listing_id = ?", arguments: [id]
+      )
+      .map { try JSONCoding.decode(Listing.self, from: $0) }
+      guard let listing = Listing.apply(event, to: current, sequence: logged.sequence) else {
+        return
+      }
       try db.execute(
         sql: """
           INSERT OR REPLACE INTO listings
@@ -59,21 +65,26 @@ public final class Projector: Sendable {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
-          id, listing.memberId, listing.state.rawValue, listing.party.scheme.rawValue, listing.party.value,
-          listing.pan, try JSONCoding.encode(listing), try PublicListing(listing).map(JSONCoding.encode),
+          id, listing.memberId, listing.state.rawValue, listing.party.scheme.rawValue,
+          listing.party.value,
+          listing.pan, try JSONCoding.encode(listing),
+          try PublicListing(listing).map(JSONCoding.encode),
         ])
       try refreshParty(listing.party, pan: listing.pan, db)
     case .member(let id, let event):
       guard case .registered(let member) = event else {
         if case .suspended = event {
-          try db.execute(sql: "UPDATE members SET status = 'SUSPENDED' WHERE member_id = ?", arguments: [id])
+          try db.execute(
+            sql: "UPDATE members SET status = 'SUSPENDED' WHERE member_id = ?", arguments: [id])
         } else {
-          try db.execute(sql: "UPDATE members SET status = 'ACTIVE' WHERE member_id = ?", arguments: [id])
+          try db.execute(
+            sql: "UPDATE members SET status = 'ACTIVE' WHERE member_id = ?", arguments: [id])
         }
         return
       }
       try db.execute(
-        sql: "INSERT OR REPLACE INTO members (member_id, display_name, sector, status) VALUES (?, ?, ?, ?)",
+        sql:
+          "INSERT OR REPLACE INTO members (member_id, display_name, sector, status) VALUES (?, ?, ?, ?)",
         arguments: [id, member.displayName, member.sector, member.status.rawValue])
     }
   }
@@ -93,7 +104,9 @@ public final class Projector: Sendable {
         sql: "INSERT OR REPLACE INTO parties (scheme, value, pan, legal_name) VALUES (?, ?, ?, ?)",
         arguments: [party.scheme.rawValue, party.value, pan, name])
     } else {
-      try db.execute(sql: "DELETE FROM parties WHERE scheme = ? AND value = ?", arguments: [party.scheme.rawValue, party.value])
+      try db.execute(
+        sql: "DELETE FROM parties WHERE scheme = ? AND value = ?",
+        arguments: [party.scheme.rawValue, party.value])
     }
   }
 }

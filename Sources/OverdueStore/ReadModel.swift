@@ -31,37 +31,50 @@ public final class ReadModel: Sendable {
       let relatedRows: [Row]
       if let pan {
         listingRows = try String.fetchAll(
-          db.cachedStatement(sql: "SELECT public_listing FROM listings WHERE pan = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"),
+          db.cachedStatement(
+            sql:
+              "SELECT public_listing FROM listings WHERE pan = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
+          ),
           arguments: [pan])
         relatedRows = try Row.fetchAll(
-          db.cachedStatement(sql: "SELECT scheme, value, legal_name FROM parties WHERE pan = ? OR (scheme = 'PAN' AND value = ?) ORDER BY scheme, value"),
+          db.cachedStatement(
+            sql:
+              "SELECT scheme, value, legal_name FROM parties WHERE pan = ? OR (scheme = 'PAN' AND value = ?) ORDER BY scheme, value"
+          ),
           arguments: [pan, pan])
       } else {
         listingRows = try String.fetchAll(
-          db.cachedStatement(sql: "SELECT public_listing FROM listings WHERE filed_scheme = ? AND filed_value = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"),
+          db.cachedStatement(
+            sql:
+              "SELECT public_listing FROM listings WHERE filed_scheme = ? AND filed_value = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
+          ),
           arguments: [identifier.scheme.rawValue, identifier.value])
         relatedRows = try Row.fetchAll(
-          db.cachedStatement(sql: "SELECT scheme, value, legal_name FROM parties WHERE scheme = ? AND value = ?"),
+          db.cachedStatement(
+            sql: "SELECT scheme, value, legal_name FROM parties WHERE scheme = ? AND value = ?"),
           arguments: [identifier.scheme.rawValue, identifier.value])
       }
       let listings = try listingRows.map { try JSONCoding.decode(PublicListing.self, from: $0) }
       var related: [PartyIdentifier] = []
       var legalName = ""
       for row in relatedRows {
-        let other = PartyIdentifier(unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"])
+        let other = PartyIdentifier(
+          unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"])
         if other == identifier { legalName = row["legal_name"] } else { related.append(other) }
         if legalName.isEmpty { legalName = row["legal_name"] }
       }
       var members: [String: MemberProfile] = [:]
       for memberId in Set(listings.map(\.memberId)) {
         if let row = try Row.fetchOne(
-          db.cachedStatement(sql: "SELECT display_name, sector FROM members WHERE member_id = ?"), arguments: [memberId])
+          db.cachedStatement(sql: "SELECT display_name, sector FROM members WHERE member_id = ?"),
+          arguments: [memberId])
         {
           members[memberId] = MemberProfile(displayName: row["display_name"], sector: row["sector"])
         }
       }
       return PartyRecord(
-        identifier: identifier, legalName: legalName, related: related, listings: listings, members: members,
+        identifier: identifier, legalName: legalName, related: related, listings: listings,
+        members: members,
         asOfSequence: try Self.position(db))
     }
   }
@@ -69,13 +82,17 @@ public final class ReadModel: Sendable {
   /// One listing with every detail (for its member or an operator), or nil.
   public func listing(_ id: String) throws -> Listing? {
     try pool.read { db in
-      try String.fetchOne(db, sql: "SELECT listing FROM listings WHERE listing_id = ?", arguments: [id])
-        .map { try JSONCoding.decode(Listing.self, from: $0) }
+      try String.fetchOne(
+        db, sql: "SELECT listing FROM listings WHERE listing_id = ?", arguments: [id]
+      )
+      .map { try JSONCoding.decode(Listing.self, from: $0) }
     }
   }
 
   /// A page of listings ordered by id, filtered by member and/or state, after `cursor`.
-  public func listings(memberId: String?, state: ListingState?, after cursor: String, limit: Int) throws -> [Listing] {
+  public func listings(memberId: String?, state: ListingState?, after cursor: String, limit: Int)
+    throws -> [Listing]
+  {
     try pool.read { db in
       var conditions = ["listing_id > ?"]
       var arguments: StatementArguments = [cursor]
@@ -89,7 +106,9 @@ public final class ReadModel: Sendable {
       }
       arguments += [limit]
       return try String.fetchAll(
-        db, sql: "SELECT listing FROM listings WHERE \(conditions.joined(separator: " AND ")) ORDER BY listing_id LIMIT ?",
+        db,
+        sql:
+          "SELECT listing FROM listings WHERE \(conditions.joined(separator: " AND ")) ORDER BY listing_id LIMIT ?",
         arguments: arguments
       ).map { try JSONCoding.decode(Listing.self, from: $0) }
     }
@@ -109,6 +128,7 @@ public final class ReadModel: Sendable {
   }
 
   static func position(_ db: Database) throws -> UInt64 {
-    try UInt64.fetchOne(db.cachedStatement(sql: "SELECT sequence FROM projection WHERE id = 1")) ?? 0
+    try UInt64.fetchOne(db.cachedStatement(sql: "SELECT sequence FROM projection WHERE id = 1"))
+      ?? 0
   }
 }

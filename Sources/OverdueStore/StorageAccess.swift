@@ -8,6 +8,7 @@ public func storageAccess<T>(_ body: () throws -> T) throws(RegistryError) -> T 
   } catch let error as RegistryError {
     throw error
   } catch {
-    throw RegistryError(.unavailable, reason: "STORAGE_UNAVAILABLE", message: "storage is unavailable: \(error)")
+    throw RegistryError(
+      .unavailable, reason: "STORAGE_UNAVAILABLE", message: "storage is unavailable: \(error)")
   }
 }

@@ -15,7 +15,10 @@ public struct WriteSession {
         arguments: ["listing:\(id)"])
       var listing: Listing?
       for row in rows {
-        guard case .listing(_, let event) = try JSONCoding.decode(RegistryEvent.self, from: row["payload"]) else { continue }
+        guard
+          case .listing(_, let event) = try JSONCoding.decode(
+            RegistryEvent.self, from: row["payload"])
+        else { continue }
         listing = Listing.apply(event, to: listing, sequence: row["sequence"])
       }
       return listing
@@ -25,28 +28,40 @@ public struct WriteSession {
   /// The member, or nil.
   public func member(_ id: String) throws(RegistryError) -> Member? {
     try storageAccess {
-      try String.fetchOne(db, sql: "SELECT member FROM members WHERE member_id = ?", arguments: [id])
-        .map { try JSONCoding.decode(Member.self, from: $0) }
+      try String.fetchOne(
+        db, sql: "SELECT member FROM members WHERE member_id = ?", arguments: [id]
+      )
+      .map { try JSONCoding.decode(Member.self, from: $0) }
     }
   }
 
   /// The member registered under a party identifier, or nil.
   public func member(identifiedBy identifier: PartyIdentifier) throws(RegistryError) -> Member? {
     try storageAccess {
-      try String.fetchOne(db, sql: "SELECT member FROM members WHERE identifier = ?", arguments: [identifier.description])
-        .map { try JSONCoding.decode(Member.self, from: $0) }
+      try String.fetchOne(
+        db, sql: "SELECT member FROM members WHERE identifier = ?",
+        arguments: [identifier.description]
+      )
+      .map { try JSONCoding.decode(Member.self, from: $0) }
     }
   }
 
   /// Invoices claimed against a debtor by listings other than `excluding`, in any state.
-  public func claimedInvoices(debtKey: String, excluding listingId: String) throws(RegistryError) -> Set<InvoiceKey> {
+  public func claimedInvoices(debtKey: String, excluding listingId: String) throws(RegistryError)
+    -> Set<InvoiceKey>
+  {
     try storageAccess {
       let rows = try Row.fetchAll(
-        db, sql: "SELECT invoice_number, issued_on FROM invoice_claims WHERE debt_key = ? AND listing_id != ?",
+        db,
+        sql:
+          "SELECT invoice_number, issued_on FROM invoice_claims WHERE debt_key = ? AND listing_id != ?",
         arguments: [debtKey, listingId])
-      return Set(rows.compactMap { row in
-        CalendarDate(row["issued_on"] as String).map { InvoiceKey(number: row["invoice_number"], issuedOn: $0) }
-      })
+      return Set(
+        rows.compactMap { row in
+          CalendarDate(row["issued_on"] as String).map {
+            InvoiceKey(number: row["invoice_number"], issuedOn: $0)
+          }
+        })
     }
   }
 
@@ -58,7 +73,8 @@ public struct WriteSession {
       var last: UInt64 = 0
       for event in events {
         try db.execute(
-          sql: "INSERT INTO events (stream, type, payload, request_id, recorded_at) VALUES (?, ?, ?, ?, ?)",
+          sql:
+            "INSERT INTO events (stream, type, payload, request_id, recorded_at) VALUES (?, ?, ?, ?, ?)",
           arguments: [event.stream, event.name, try JSONCoding.encode(event), requestId, Date()])
         last = UInt64(db.lastInsertedRowID)
         try updateState(for: event, sequence: last)
@@ -72,7 +88,8 @@ public struct WriteSession {
     try storageAccess {
       for document in evidence {
         try db.execute(
-          sql: "INSERT OR IGNORE INTO evidence (sha256_hex, content_type, content) VALUES (?, ?, ?)",
+          sql:
+            "INSERT OR IGNORE INTO evidence (sha256_hex, content_type, content) VALUES (?, ?, ?)",
           arguments: [document.sha256Hex, document.contentType, document.content])
       }
     }
@@ -81,8 +98,14 @@ public struct WriteSession {
   /// An evidence document by digest.
   public func evidence(_ sha256Hex: String) throws(RegistryError) -> StoredEvidence? {
     try storageAccess {
-      try Row.fetchOne(db, sql: "SELECT content_type, content FROM evidence WHERE sha256_hex = ?", arguments: [sha256Hex])
-        .map { StoredEvidence(sha256Hex: sha256Hex, contentType: $0["content_type"], content: $0["content"]) }
+      try Row.fetchOne(
+        db, sql: "SELECT content_type, content FROM evidence WHERE sha256_hex = ?",
+        arguments: [sha256Hex]
+      )
+      .map {
+        StoredEvidence(
+          sha256Hex: sha256Hex, contentType: $0["content_type"], content: $0["content"])
+      }
     }
   }
 
@@ -90,7 +113,8 @@ public struct WriteSession {
   public func record(_ certificate: IssuedCertificate) throws(RegistryError) {
     try storageAccess {
       try db.execute(
-        sql: "INSERT INTO certificates (serial_hex, principal, not_after, issued_at) VALUES (?, ?, ?, ?)",
+        sql:
+          "INSERT INTO certificates (serial_hex, principal, not_after, issued_at) VALUES (?, ?, ?, ?)",
         arguments: [certificate.serialHex, certificate.principal, certificate.notAfter, Date()])
     }
   }
@@ -99,9 +123,11 @@ public struct WriteSession {
   public func revokeCertificate(serialHex: String, reason: String) throws(RegistryError) -> Bool {
     try storageAccess {
       try db.execute(
-        sql: "UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE serial_hex = ? AND revoked_at IS NULL",
+        sql:
+          "UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE serial_hex = ? AND revoked_at IS NULL",
         arguments: [Date(), reason, serialHex])
-      return try Bool.fetchOne(db, sql: "SELECT 1 FROM certificates WHERE serial_hex = ?", arguments: [serialHex]) ?? false
+      return try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM certificates WHERE serial_hex = ?", arguments: [serialHex]) ?? false
     }
   }
 
@@ -109,7 +135,8 @@ public struct WriteSession {
   public func audit(_ entry: AuditEntry) throws(RegistryError) {
     try storageAccess {
       try db.execute(
-        sql: "INSERT INTO audit (at, actor, action, target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)",
+        sql:
+          "INSERT INTO audit (at, actor, action, target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)",
         arguments: [Date(), entry.actor, entry.action, entry.target, entry.detail, requestId])
     }
   }
@@ -118,10 +145,16 @@ public struct WriteSession {
     switch event {
     case .member(let id, let memberEvent):
       let current = try member(id)
-      guard let updated = MemberEvent.apply(memberEvent, to: current, sequence: sequence) else { return }
+      guard let updated = MemberEvent.apply(memberEvent, to: current, sequence: sequence) else {
+        return
+      }
       try db.execute(
-        sql: "INSERT OR REPLACE INTO members (member_id, identifier, status, member) VALUES (?, ?, ?, ?)",
-        arguments: [id, updated.identifier.description, updated.status.rawValue, try JSONCoding.encode(updated)])
+        sql:
+          "INSERT OR REPLACE INTO members (member_id, identifier, status, member) VALUES (?, ?, ?, ?)",
+        arguments: [
+          id, updated.identifier.description, updated.status.rawValue,
+          try JSONCoding.encode(updated),
+        ])
     case .listing(let id, .filed(let listing)):
       try claim(listing.invoices, debtKey: listing.debtKey, listingId: id)
     case .listing(let id, .amended(_, let invoices, _, _)):
@@ -137,7 +170,8 @@ public struct WriteSession {
     for invoice in invoices {
       let key = InvoiceKey(invoice)
       try db.execute(
-        sql: "INSERT INTO invoice_claims (debt_key, invoice_number, issued_on, listing_id) VALUES (?, ?, ?, ?)",
+        sql:
+          "INSERT INTO invoice_claims (debt_key, invoice_number, issued_on, listing_id) VALUES (?, ?, ?, ?)",
         arguments: [debtKey, key.number, key.issuedOn.description, listingId])
     }
   }

@@ -11,12 +11,15 @@ enum MoneyText {
   /// Parses a decimal amount in major units into minor units of `currency`.
   static func minor(_ text: String, currency: String, option: String) throws -> Int64 {
     let exponent = exponent(currency)
-    let cleaned = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "_", with: "")
+    let cleaned = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(
+      of: "_", with: "")
     let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
     guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0,
       parts.count == 1 || (parts[1].count <= exponent && parts[1].allSatisfy(\.isNumber))
     else {
-      throw ValidationError("\(option) must be an amount like 2500 or 2500.50 (\(currency) has \(exponent) decimals), got '\(text)'")
+      throw ValidationError(
+        "\(option) must be an amount like 2500 or 2500.50 (\(currency) has \(exponent) decimals), got '\(text)'"
+      )
     }
     var fraction = parts.count == 2 ? String(parts[1]) : ""
     fraction += String(repeating: "0", count: exponent - fraction.count)
@@ -37,7 +40,8 @@ enum MoneyText {
       grouped.append(char)
     }
     let fraction = String(abs(minor) % scale)
-    let fractionText = exponent == 0 ? "" : "." + String(repeating: "0", count: exponent - fraction.count) + fraction
+    let fractionText =
+      exponent == 0 ? "" : "." + String(repeating: "0", count: exponent - fraction.count) + fraction
     return "\(currency) \(minor < 0 ? "-" : "")\(String(grouped.reversed()))\(fractionText)"
   }
 }

@@ -5,7 +5,8 @@ import ArgumentParser
 struct Overdue: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "overdue",
-    abstract: "Check buyers against the Overdue registry of payment defaulters, and do member and operator work.",
+    abstract:
+      "Check buyers against the Overdue registry of payment defaulters, and do member and operator work.",
     subcommands: [Check.self, MemberCommand.self, OperatorCommand.self])
 }
 
@@ -13,12 +14,18 @@ struct Overdue: AsyncParsableCommand {
 struct MemberCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "member", abstract: "File defaults and keep your listings current (mutual TLS).",
-    subcommands: [FileDefault.self, Amend.self, Pay.self, Settle.self, Withdraw.self, Listings.self, Show.self])
+    subcommands: [
+      FileDefault.self, Amend.self, Pay.self, Settle.self, Withdraw.self, Listings.self, Show.self,
+    ])
 }
 
 /// `overdue operator …`: registry staff's work (needs an operator identity).
 struct OperatorCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "operator", abstract: "Onboard members, verify or reject filings (operator certificate).",
-    subcommands: [RegisterMember.self, IssueCertificate.self, Pending.self, Verify.self, Reject.self, Suspend.self, Reinstate.self, EvidenceCommand.self])
+    commandName: "operator",
+    abstract: "Onboard members, verify or reject filings (operator certificate).",
+    subcommands: [
+      RegisterMember.self, IssueCertificate.self, Pending.self, Verify.self, Reject.self,
+      Suspend.self, Reinstate.self, EvidenceCommand.self,
+    ])
 }

@@ -15,10 +15,13 @@ enum Receipts {
     if !listing.settledOn.isEmpty { lines.append("  settled \(listing.settledOn)") }
     if !listing.rejectionReason.isEmpty { lines.append("  rejected: \(listing.rejectionReason)") }
     for document in listing.evidence {
-      lines.append("  evidence \(document.sha256Hex.prefix(12))…  \(document.contentType)  \(document.description_p)")
+      lines.append(
+        "  evidence \(document.sha256Hex.prefix(12))…  \(document.contentType)  \(document.description_p)"
+      )
     }
     for payment in listing.payments {
-      lines.append("  payment \(MoneyText.format(payment.amountMinor, listing.currency)) on \(payment.paidOn)")
+      lines.append(
+        "  payment \(MoneyText.format(payment.amountMinor, listing.currency)) on \(payment.paidOn)")
     }
     return lines.joined(separator: "\n")
   }

@@ -15,7 +15,9 @@ enum ReportText {
     if report.repeatDefaulter { status += "  · REPEAT DEFAULTER" }
     lines.append(status)
     if report.status == .clear {
-      lines.append("No public listings: the registry knows of no unpaid, verified debt (this is not a credit rating).")
+      lines.append(
+        "No public listings: the registry knows of no unpaid, verified debt (this is not a credit rating)."
+      )
     } else {
       lines.append("Risk band: \(report.riskBand)  (\(report.riskModelVersion))")
       for reason in report.riskReasons { lines.append("  \(reason.code): \(reason.message)") }
@@ -23,12 +25,18 @@ enum ReportText {
       lines.append(contentsOf: summaryLines(report.summary))
       lines.append("")
       lines.append("Listings (\(report.listings.count) of \(report.summary.publicListings)):")
-      for listing in report.listings { lines.append(contentsOf: listingLines(listing, party: report.party)) }
+      for listing in report.listings {
+        lines.append(contentsOf: listingLines(listing, party: report.party))
+      }
     }
     if !report.related.isEmpty {
-      lines.append("Related identifiers: " + report.related.map { "\($0.scheme) \($0.value)" }.joined(separator: ", "))
+      lines.append(
+        "Related identifiers: "
+          + report.related.map { "\($0.scheme) \($0.value)" }.joined(separator: ", "))
     }
-    lines.append("As of sequence \(report.asOfSequence), \(ISO8601DateFormatter().string(from: report.asOf.date))")
+    lines.append(
+      "As of sequence \(report.asOfSequence), \(ISO8601DateFormatter().string(from: report.asOf.date))"
+    )
     return lines.joined(separator: "\n")
   }
 
@@ -44,34 +52,46 @@ enum ReportText {
   }
 
   static func summaryLines(_ summary: Overdue_V1_PartySummary) -> [String] {
-    var lines = ["Summary: \(summary.openListings) open of \(summary.publicListings) public listing(s), \(summary.distinctMembers) member(s)"]
+    var lines = [
+      "Summary: \(summary.openListings) open of \(summary.publicListings) public listing(s), \(summary.distinctMembers) member(s)"
+    ]
     for outstanding in summary.outstanding {
-      let original = summary.original.first { $0.currency == outstanding.currency }?.amountMinor ?? 0
+      let original =
+        summary.original.first { $0.currency == outstanding.currency }?.amountMinor ?? 0
       lines.append(
-        "  outstanding \(MoneyText.format(outstanding.amountMinor, outstanding.currency)) of \(MoneyText.format(original, outstanding.currency)) originally")
+        "  outstanding \(MoneyText.format(outstanding.amountMinor, outstanding.currency)) of \(MoneyText.format(original, outstanding.currency)) originally"
+      )
     }
     if !summary.oldestDueOn.isEmpty {
-      lines.append("  oldest open due date \(summary.oldestDueOn), \(summary.maxDaysPastDue) days past due")
+      lines.append(
+        "  oldest open due date \(summary.oldestDueOn), \(summary.maxDaysPastDue) days past due")
     }
     if !summary.lastPaymentOn.isEmpty { lines.append("  last payment \(summary.lastPaymentOn)") }
     if summary.settledInFull + summary.settledForLess > 0 {
       lines.append(
-        "  settled: \(summary.settledInFull) in full, \(summary.settledForLess) for less; on average \(summary.averageDaysToSettle) days after due")
+        "  settled: \(summary.settledInFull) in full, \(summary.settledForLess) for less; on average \(summary.averageDaysToSettle) days after due"
+      )
     }
     return lines
   }
 
-  static func listingLines(_ listing: Overdue_V1_PublicListing, party: Overdue_V1_PartyIdentifier) -> [String] {
+  static func listingLines(_ listing: Overdue_V1_PublicListing, party: Overdue_V1_PartyIdentifier)
+    -> [String]
+  {
     let state = StateNames.name(listing.state)
     var first = "  \(listing.listingID)  \(state)  by \(listing.memberName)"
     if !listing.memberSector.isEmpty { first += " (\(listing.memberSector))" }
-    if listing.filedUnder != party { first += "  · filed under \(listing.filedUnder.scheme) \(listing.filedUnder.value)" }
-    var second = "      \(MoneyText.format(listing.outstandingMinor, listing.currency)) outstanding of \(MoneyText.format(listing.originalMinor, listing.currency))"
+    if listing.filedUnder != party {
+      first += "  · filed under \(listing.filedUnder.scheme) \(listing.filedUnder.value)"
+    }
+    var second =
+      "      \(MoneyText.format(listing.outstandingMinor, listing.currency)) outstanding of \(MoneyText.format(listing.originalMinor, listing.currency))"
     second += " · \(listing.invoiceCount) invoice(s) due \(listing.oldestDueOn)"
     if listing.latestDueOn != listing.oldestDueOn { second += "..\(listing.latestDueOn)" }
     var third = "      notice \(listing.noticeServedOn) · listed \(listing.listedOn)"
     if !listing.settledOn.isEmpty {
-      third += " · settled \(listing.settledOn) (\(listing.settledInFull ? "in full" : "for less"), \(listing.daysToSettle) days after due)"
+      third +=
+        " · settled \(listing.settledOn) (\(listing.settledInFull ? "in full" : "for less"), \(listing.daysToSettle) days after due)"
     }
     return [first, second, third]
   }

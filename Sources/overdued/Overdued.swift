@@ -9,18 +9,32 @@ import UnixSignals
 /// and 127.0.0.1:7444 (members), creating development certificates on first start.
 @main
 struct Overdued: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "overdued", abstract: "The Overdue registry server.")
+  static let configuration = CommandConfiguration(
+    commandName: "overdued", abstract: "The Overdue registry server.")
 
-  @Option(help: "Data directory (event log, read model, development certificates). Env: OVERDUE_DATA_DIR.")
+  @Option(
+    help: "Data directory (event log, read model, development certificates). Env: OVERDUE_DATA_DIR."
+  )
   var dataDir: String = ProcessInfo.processInfo.environment["OVERDUE_DATA_DIR"] ?? "data"
 
-  @Option(help: "Public listener host:port (TLS, checks only); port 0 picks a free port. Env: OVERDUE_PUBLIC_ADDRESS.")
-  var publicAddress: String = ProcessInfo.processInfo.environment["OVERDUE_PUBLIC_ADDRESS"] ?? "127.0.0.1:7443"
+  @Option(
+    help:
+      "Public listener host:port (TLS, checks only); port 0 picks a free port. Env: OVERDUE_PUBLIC_ADDRESS."
+  )
+  var publicAddress: String =
+    ProcessInfo.processInfo.environment["OVERDUE_PUBLIC_ADDRESS"] ?? "127.0.0.1:7443"
 
-  @Option(help: "Member listener host:port (mutual TLS); port 0 picks a free port. Env: OVERDUE_MEMBER_ADDRESS.")
-  var memberAddress: String = ProcessInfo.processInfo.environment["OVERDUE_MEMBER_ADDRESS"] ?? "127.0.0.1:7444"
+  @Option(
+    help:
+      "Member listener host:port (mutual TLS); port 0 picks a free port. Env: OVERDUE_MEMBER_ADDRESS."
+  )
+  var memberAddress: String =
+    ProcessInfo.processInfo.environment["OVERDUE_MEMBER_ADDRESS"] ?? "127.0.0.1:7444"
 
-  @Option(help: "Server certificate (PEM). With --server-key, --ca-cert and --ca-key replaces the development PKI.")
+  @Option(
+    help:
+      "Server certificate (PEM). With --server-key, --ca-cert and --ca-key replaces the development PKI."
+  )
   var serverCert: String?
   @Option(help: "Server private key (PEM).")
   var serverKey: String?
@@ -57,8 +71,10 @@ struct Overdued: AsyncParsableCommand {
     let given = [serverCert, serverKey, caCert, caKey]
     if given.allSatisfy({ $0 == nil }) { return nil }
     guard let serverCert, let serverKey, let caCert, let caKey else {
-      throw ValidationError("give all of --server-cert, --server-key, --ca-cert and --ca-key, or none")
+      throw ValidationError(
+        "give all of --server-cert, --server-key, --ca-cert and --ca-key, or none")
     }
-    return .init(serverCertificate: serverCert, serverKey: serverKey, caCertificate: caCert, caKey: caKey)
+    return .init(
+      serverCertificate: serverCert, serverKey: serverKey, caCertificate: caCert, caKey: caKey)
   }
 }

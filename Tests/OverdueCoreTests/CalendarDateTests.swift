@@ -11,7 +11,11 @@ struct CalendarDateTests {
     #expect(CalendarDate("1970-01-01")?.dayNumber == 0)
   }
 
-  @Test("rejects malformed dates", arguments: ["2025-02-29", "2026-13-01", "2026-1-01", "26-11-23", "2026-11-23T00:00", "", "abcd-ef-gh"])
+  @Test(
+    "rejects malformed dates",
+    arguments: [
+      "2025-02-29", "2026-13-01", "2026-1-01", "26-11-23", "2026-11-23T00:00", "", "abcd-ef-gh",
+    ])
   func rejects(_ text: String) {
     #expect(CalendarDate(text) == nil)
   }
@@ -26,6 +30,7 @@ struct CalendarDateTests {
   @Test func dayOfAnInstantDependsOnTheZone() {
     let instant = Date(timeIntervalSince1970: 1_700_000_000)  // 2023-11-14T22:13:20Z
     #expect(CalendarDate(instant, in: TimeZone(identifier: "UTC")!).description == "2023-11-14")
-    #expect(CalendarDate(instant, in: TimeZone(identifier: "Asia/Kolkata")!).description == "2023-11-15")
+    #expect(
+      CalendarDate(instant, in: TimeZone(identifier: "Asia/Kolkata")!).description == "2023-11-15")
   }
 }

@@ -10,7 +10,9 @@ struct PartyAssessmentTests {
     return try #require(PublicListing(listing))
   }
 
-  var listed: [(ListingCommand, DecisionContext)] { [(.file(F.filing()), F.context()), (.verify, F.operatorContext)] }
+  var listed: [(ListingCommand, DecisionContext)] {
+    [(.file(F.filing()), F.context()), (.verify, F.operatorContext)]
+  }
 
   @Test func clearPartyHasNoBand() {
     let assessment = PartyAssessment(listings: [], today: F.today)
@@ -35,11 +37,15 @@ struct PartyAssessmentTests {
     second.memberId = "M-B"
     let assessment = PartyAssessment(listings: [old, second], today: F.today)
     #expect(assessment.riskBand == "D")
-    #expect(Set(assessment.riskReasons.map(\.code)) == ["ACTIVE_DEFAULT", "LONG_OVERDUE", "SEVERAL_MEMBERS"])
+    #expect(
+      Set(assessment.riskReasons.map(\.code)) == [
+        "ACTIVE_DEFAULT", "LONG_OVERDUE", "SEVERAL_MEMBERS",
+      ])
   }
 
   @Test func settledHistoryIsResolvedAndBandA() throws {
-    let settled = try publicListing(listed + [(.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context())])
+    let settled = try publicListing(
+      listed + [(.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context())])
     let assessment = PartyAssessment(listings: [settled], today: F.today)
     #expect(assessment.status == .resolved)
     #expect(assessment.riskBand == "A")
@@ -48,7 +54,8 @@ struct PartyAssessmentTests {
   }
 
   @Test func aNewDefaultAfterASettlementIsARepeatDefault() throws {
-    var settled = try publicListing(listed + [(.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context())])
+    var settled = try publicListing(
+      listed + [(.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context())])
     settled.settledOn = F.today.adding(days: -10)
     let fresh = try publicListing(listed)
     let assessment = PartyAssessment(listings: [settled, fresh], today: F.today)

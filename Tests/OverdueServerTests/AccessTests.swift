@@ -11,28 +11,41 @@ import Testing
 struct AccessTests {
   @Test func memberBCannotTouchMemberAsListing() async throws {
     try await TestRegistry.with { registry in
-      let (_, a) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let (_, a) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
       let (_, b) = try await registry.onboardMember(name: "Kaveri Foods", gstin: "33AAACH7409R1Z8")
-      let filed = try await registry.memberConnection(a).withClients { try await $0.members.fileDefault(Requests.filing()) }
-      _ = try await registry.asOperator { try await $0.operator.verifyListing(Requests.verify(filed.listingID)) }
+      let filed = try await registry.memberConnection(a).withClients {
+        try await $0.members.fileDefault(Requests.filing())
+      }
+      _ = try await registry.asOperator {
+        try await $0.operator.verifyListing(Requests.verify(filed.listingID))
+      }
       let events = try EventStore(path: registry.eventsPath)
       let before = try events.lastSequence()
 
       let settle = await expectRPCError {
-        _ = try await registry.memberConnection(b).withClients { try await $0.members.confirmSettlement(Requests.settle(filed.listingID)) }
+        _ = try await registry.memberConnection(b).withClients {
+          try await $0.members.confirmSettlement(Requests.settle(filed.listingID))
+        }
       }
       #expect(settle?.0.code == .notFound)
       var get = Overdue_V1_GetListingRequest()
       get.listingID = filed.listingID
       let read = await expectRPCError {
-        _ = try await registry.memberConnection(b).withClients { try await $0.members.getListing(get) }
+        _ = try await registry.memberConnection(b).withClients {
+          try await $0.members.getListing(get)
+        }
       }
       #expect(read?.0.code == .notFound)
-      let bListings = try await registry.memberConnection(b).withClients { try await $0.members.listListings(.init()) }
+      let bListings = try await registry.memberConnection(b).withClients {
+        try await $0.members.listListings(.init())
+      }
       #expect(bListings.listings.isEmpty)
 
       #expect(try events.lastSequence() == before)
-      let stillListed = try await registry.memberConnection(a).withClients { try await $0.members.getListing(get) }
+      let stillListed = try await registry.memberConnection(a).withClients {
+        try await $0.members.getListing(get)
+      }
       #expect(stillListed.state == .listed)
     }
   }
@@ -40,11 +53,15 @@ struct AccessTests {
   @Test func thePublicListenerServesNoWrites() async throws {
     try await TestRegistry.with { registry in
       let members = await expectRPCError {
-        _ = try await registry.publicConnection.withClients { try await $0.members.fileDefault(Requests.filing()) }
+        _ = try await registry.publicConnection.withClients {
+          try await $0.members.fileDefault(Requests.filing())
+        }
       }
       #expect(members?.0.code == .unimplemented)
       let operators = await expectRPCError {
-        _ = try await registry.publicConnection.withClients { try await $0.operator.listPendingListings(.init()) }
+        _ = try await registry.publicConnection.withClients {
+          try await $0.operator.listPendingListings(.init())
+        }
       }
       #expect(operators?.0.code == .unimplemented)
     }
@@ -53,18 +70,23 @@ struct AccessTests {
   @Test func theMemberListenerRefusesNoCertificateAndForeignCertificates() async throws {
     try await TestRegistry.with { registry in
       let anonymous = await expectRPCError {
-        _ = try await registry.memberConnection(nil).withClients { try await $0.lookup.checkParty(Requests.check()) }
+        _ = try await registry.memberConnection(nil).withClients {
+          try await $0.lookup.checkParty(Requests.check())
+        }
       }
       #expect(anonymous?.0.code == .unavailable)
 
       let foreignCA = try CertificateAuthority.create(commonName: "Somebody else's CA")
       let foreign = try TestRegistry.identity(
-        uri: "overdue:operator:intruder", signedBy: foreignCA, in: registry.directory.appendingPathComponent("foreign"))
+        uri: "overdue:operator:intruder", signedBy: foreignCA,
+        in: registry.directory.appendingPathComponent("foreign"))
       // Trust the real server, present the foreign certificate.
       try FileManager.default.removeItem(at: foreign.caFile)
       try FileManager.default.copyItem(atPath: registry.caFile, toPath: foreign.caFile.path)
       let intruder = await expectRPCError {
-        _ = try await registry.memberConnection(foreign).withClients { try await $0.operator.listPendingListings(.init()) }
+        _ = try await registry.memberConnection(foreign).withClients {
+          try await $0.operator.listPendingListings(.init())
+        }
       }
       #expect(intruder?.0.code == .unavailable)
     }
@@ -72,9 +94,12 @@ struct AccessTests {
 
   @Test func membersCannotCallTheOperatorService() async throws {
     try await TestRegistry.with { registry in
-      let (_, a) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let (_, a) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
       let refusal = await expectRPCError {
-        _ = try await registry.memberConnection(a).withClients { try await $0.operator.listPendingListings(.init()) }
+        _ = try await registry.memberConnection(a).withClients {
+          try await $0.operator.listPendingListings(.init())
+        }
       }
       #expect(refusal?.0.code == .permissionDenied)
     }
@@ -82,7 +107,8 @@ struct AccessTests {
 
   @Test func aSuspendedMemberCannotFile() async throws {
     try await TestRegistry.with { registry in
-      let (memberId, a) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let (memberId, a) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
       var suspend = Overdue_V1_SuspendMemberRequest()
       suspend.requestID = "suspend-1"
       suspend.memberID = memberId
@@ -90,7 +116,9 @@ struct AccessTests {
       let member = try await registry.asOperator { try await $0.operator.suspendMember(suspend) }
       #expect(member.status == .suspended)
       let refusal = await expectRPCError {
-        _ = try await registry.memberConnection(a).withClients { try await $0.members.fileDefault(Requests.filing()) }
+        _ = try await registry.memberConnection(a).withClients {
+          try await $0.members.fileDefault(Requests.filing())
+        }
       }
       #expect(refusal?.0.code == .permissionDenied)
       #expect(refusal?.1?.details.compactMap(\.errorInfo).first?.reason == "MEMBER_SUSPENDED")
@@ -99,7 +127,8 @@ struct AccessTests {
 
   @Test func aRevokedCertificateIsRefusedAtTheNextCall() async throws {
     try await TestRegistry.with { registry in
-      let (memberId, identity) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let (memberId, identity) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
       let connection = registry.memberConnection(identity)
       _ = try await connection.withClients { try await $0.members.listListings(.init()) }
       var revoke = Overdue_V1_RevokeCertificateRequest()

@@ -19,21 +19,31 @@ struct TestRegistry {
 
   /// Starts a registry, runs `body`, and stops the registry.
   static func with<T: Sendable>(_ body: (TestRegistry) async throws -> T) async throws -> T {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-e2e-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "overdue-e2e-\(UUID().uuidString)")
     let certs = directory.appendingPathComponent("test-certs")
     try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
     let authority = try CertificateAuthority.create(commonName: "Overdue test CA")
-    let server = try authority.issueServerCertificate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
+    let server = try authority.issueServerCertificate(
+      dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
     let files = ServerConfiguration.TLSFiles(
-      serverCertificate: certs.appendingPathComponent("server.pem").path, serverKey: certs.appendingPathComponent("server-key.pem").path,
-      caCertificate: certs.appendingPathComponent("ca.pem").path, caKey: certs.appendingPathComponent("ca-key.pem").path)
-    try server.certificatePEM.write(toFile: files.serverCertificate, atomically: true, encoding: .utf8)
+      serverCertificate: certs.appendingPathComponent("server.pem").path,
+      serverKey: certs.appendingPathComponent("server-key.pem").path,
+      caCertificate: certs.appendingPathComponent("ca.pem").path,
+      caKey: certs.appendingPathComponent("ca-key.pem").path)
+    try server.certificatePEM.write(
+      toFile: files.serverCertificate, atomically: true, encoding: .utf8)
     try server.privateKeyPEM!.write(toFile: files.serverKey, atomically: true, encoding: .utf8)
-    try authority.certificatePEM.write(toFile: files.caCertificate, atomically: true, encoding: .utf8)
+    try authority.certificatePEM.write(
+      toFile: files.caCertificate, atomically: true, encoding: .utf8)
     try authority.privateKeyPEM.write(toFile: files.caKey, atomically: true, encoding: .utf8)
-    let operatorIdentity = try Self.identity(uri: "overdue:operator:tester", signedBy: authority, in: certs.appendingPathComponent("operator"))
+    let operatorIdentity = try Self.identity(
+      uri: "overdue:operator:tester", signedBy: authority,
+      in: certs.appendingPathComponent("operator"))
 
-    let configuration = ServerConfiguration.defaults(dataDirectory: directory.appendingPathComponent("data")) {
+    let configuration = ServerConfiguration.defaults(
+      dataDirectory: directory.appendingPathComponent("data")
+    ) {
       $0.publicAddress = .init(host: "127.0.0.1", port: 0)
       $0.memberAddress = .init(host: "127.0.0.1", port: 0)
       $0.tlsFiles = files
@@ -42,12 +52,18 @@ struct TestRegistry {
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
     var logger = Logger(label: "overdued-test")
     logger.logLevel = .warning
-    let registryServer = RegistryServer(configuration: configuration, logger: logger) { continuation.yield($0) }
+    let registryServer = RegistryServer(configuration: configuration, logger: logger) {
+      continuation.yield($0)
+    }
     let serverTask = Task { try await registryServer.run() }
     defer { serverTask.cancel() }
     var iterator = listening.makeAsyncIterator()
-    guard let addresses = await iterator.next() else { throw RPCError(code: .internalError, message: "server did not start") }
-    let registry = TestRegistry(directory: directory, authority: authority, addresses: addresses, operatorIdentity: operatorIdentity)
+    guard let addresses = await iterator.next() else {
+      throw RPCError(code: .internalError, message: "server did not start")
+    }
+    let registry = TestRegistry(
+      directory: directory, authority: authority, addresses: addresses,
+      operatorIdentity: operatorIdentity)
     let result = try await body(registry)
     serverTask.cancel()
     _ = await serverTask.result
@@ -56,10 +72,14 @@ struct TestRegistry {
   }
 
   /// Writes an identity directory for `uri`, signed by `authority`.
-  static func identity(uri: String, signedBy authority: CertificateAuthority, in directory: URL) throws -> IdentityDirectory {
+  static func identity(uri: String, signedBy authority: CertificateAuthority, in directory: URL)
+    throws -> IdentityDirectory
+  {
     let issued = try authority.issueClientCertificate(uri: uri, commonName: uri, csrPEM: nil)
     let identity = IdentityDirectory(directory)
-    try identity.write(certificatePEM: issued.certificatePEM, privateKeyPEM: issued.privateKeyPEM!, caPEM: try authority.certificatePEM)
+    try identity.write(
+      certificatePEM: issued.certificatePEM, privateKeyPEM: issued.privateKeyPEM!,
+      caPEM: try authority.certificatePEM)
     return identity
   }
 
@@ -67,7 +87,9 @@ struct TestRegistry {
   var eventsPath: String { directory.appendingPathComponent("data/events.sqlite").path }
 
   /// The public listener, anonymous.
-  var publicConnection: RegistryConnection { RegistryConnection(address: addresses.public, caFile: caFile)! }
+  var publicConnection: RegistryConnection {
+    RegistryConnection(address: addresses.public, caFile: caFile)!
+  }
 
   /// The member listener with an identity (or none, to test refusal).
   func memberConnection(_ identity: IdentityDirectory?) -> RegistryConnection {
@@ -80,7 +102,9 @@ struct TestRegistry {
   }
 
   /// Registers a member and issues it a certificate through the API (CSR made here); its identity.
-  func onboardMember(name: String, gstin: String) async throws -> (memberId: String, identity: IdentityDirectory) {
+  func onboardMember(name: String, gstin: String) async throws -> (
+    memberId: String, identity: IdentityDirectory
+  ) {
     try await asOperator { clients in
       var register = Overdue_V1_RegisterMemberRequest()
       register.requestID = "register-\(gstin)"
@@ -94,8 +118,11 @@ struct TestRegistry {
       issue.memberID = member.memberID
       issue.csrPem = signingRequest.csrPEM
       let response = try await clients.operator.issueMemberCertificate(issue)
-      let identity = IdentityDirectory(directory.appendingPathComponent("members/\(member.memberID)"))
-      try identity.write(certificatePEM: response.certificatePem, privateKeyPEM: signingRequest.privateKeyPEM, caPEM: response.caCertificatePem)
+      let identity = IdentityDirectory(
+        directory.appendingPathComponent("members/\(member.memberID)"))
+      try identity.write(
+        certificatePEM: response.certificatePem, privateKeyPEM: signingRequest.privateKeyPEM,
+        caPEM: response.caCertificatePem)
       return (member.memberID, identity)
     }
   }
@@ -105,7 +132,10 @@ struct TestRegistry {
 enum Requests {
   static let buyer = "27AAPFU0939F1ZV"
 
-  static func filing(requestId: String = UUID().uuidString, party: String = buyer, notice: String = "2026-11-01", invoice: String = "INV-1041") -> Overdue_V1_FileDefaultRequest {
+  static func filing(
+    requestId: String = UUID().uuidString, party: String = buyer, notice: String = "2026-11-01",
+    invoice: String = "INV-1041"
+  ) -> Overdue_V1_FileDefaultRequest {
     var request = Overdue_V1_FileDefaultRequest()
     request.requestID = requestId
     request.party.value = party
@@ -126,21 +156,27 @@ enum Requests {
     return request
   }
 
-  static func check(_ value: String = buyer, minSequence: UInt64 = 0) -> Overdue_V1_CheckPartyRequest {
+  static func check(_ value: String = buyer, minSequence: UInt64 = 0)
+    -> Overdue_V1_CheckPartyRequest
+  {
     var request = Overdue_V1_CheckPartyRequest()
     request.party.value = value
     request.minSequence = minSequence
     return request
   }
 
-  static func verify(_ listingId: String, requestId: String = UUID().uuidString) -> Overdue_V1_VerifyListingRequest {
+  static func verify(_ listingId: String, requestId: String = UUID().uuidString)
+    -> Overdue_V1_VerifyListingRequest
+  {
     var request = Overdue_V1_VerifyListingRequest()
     request.requestID = requestId
     request.listingID = listingId
     return request
   }
 
-  static func settle(_ listingId: String, on date: String = "2026-11-22") -> Overdue_V1_ConfirmSettlementRequest {
+  static func settle(_ listingId: String, on date: String = "2026-11-22")
+    -> Overdue_V1_ConfirmSettlementRequest
+  {
     var request = Overdue_V1_ConfirmSettlementRequest()
     request.requestID = UUID().uuidString
     request.listingID = listingId

@@ -11,7 +11,8 @@ struct Stores {
   let projector: Projector
 
   init() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("overdue-store-\(UUID().uuidString)")
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "overdue-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     events = try EventStore(path: directory.appendingPathComponent("events.sqlite").path)
     readModel = try ReadModel(path: directory.appendingPathComponent("read.sqlite").path)
@@ -22,14 +23,25 @@ struct Stores {
 
   static func listing(_ id: String, party: PartyIdentifier = party) -> Listing {
     Listing(
-      id: id, memberId: "M-A", party: party, pan: party.linkedPAN, legalName: "Acme \(id)", currency: "INR",
-      invoices: [Invoice(number: "INV-\(id)", issuedOn: CalendarDate("2026-05-01")!, dueOn: CalendarDate("2026-06-01")!, amountMinor: 500_000)],
-      noticeServedOn: CalendarDate("2026-11-01")!, evidence: [], state: .pending, filedOn: CalendarDate("2026-11-02")!)
+      id: id, memberId: "M-A", party: party, pan: party.linkedPAN, legalName: "Acme \(id)",
+      currency: "INR",
+      invoices: [
+        Invoice(
+          number: "INV-\(id)", issuedOn: CalendarDate("2026-05-01")!,
+          dueOn: CalendarDate("2026-06-01")!, amountMinor: 500_000)
+      ],
+      noticeServedOn: CalendarDate("2026-11-01")!, evidence: [], state: .pending,
+      filedOn: CalendarDate("2026-11-02")!)
   }
 
   /// Appends events under a request id and returns the sequence as the response.
-  func append(_ events: [RegistryEvent], requestId: String, fingerprint: String = "f") throws -> UInt64 {
-    try self.events.perform(IdempotencyKey(principal: "member:M-A", requestId: requestId, fingerprint: fingerprint), as: UInt64.self) { session throws(RegistryError) in
+  func append(_ events: [RegistryEvent], requestId: String, fingerprint: String = "f") throws
+    -> UInt64
+  {
+    try self.events.perform(
+      IdempotencyKey(principal: "member:M-A", requestId: requestId, fingerprint: fingerprint),
+      as: UInt64.self
+    ) { session throws(RegistryError) in
       try session.append(events)
     }
   }
@@ -44,8 +56,10 @@ struct StoreTests {
 
   @Test func aRetriedRequestIdReturnsTheFirstResultAndAppendsOnce() throws {
     let stores = try Stores()
-    let first = try stores.append([.listing(id: "L-1", .filed(Stores.listing("L-1")))], requestId: "r-1")
-    let retry = try stores.append([.listing(id: "L-2", .filed(Stores.listing("L-2")))], requestId: "r-1")
+    let first = try stores.append(
+      [.listing(id: "L-1", .filed(Stores.listing("L-1")))], requestId: "r-1")
+    let retry = try stores.append(
+      [.listing(id: "L-2", .filed(Stores.listing("L-2")))], requestId: "r-1")
     #expect(first == retry)
     #expect(try stores.events.lastSequence() == 1)
     do {
@@ -60,20 +74,27 @@ struct StoreTests {
   @Test func aRefusedCommandLeavesNothingBehind() throws {
     let stores = try Stores()
     #expect(throws: RegistryError.self) {
-      try stores.events.perform(IdempotencyKey(principal: "p", requestId: "r", fingerprint: "f"), as: UInt64.self) { session throws(RegistryError) in
+      try stores.events.perform(
+        IdempotencyKey(principal: "p", requestId: "r", fingerprint: "f"), as: UInt64.self
+      ) { session throws(RegistryError) in
         try session.append([.listing(id: "L-1", .filed(Stores.listing("L-1")))])
         throw RegistryError.precondition("NOPE", "refused after appending")
       }
     }
     #expect(try stores.events.lastSequence() == 0)
     // The request id was not consumed: the same id can now succeed.
-    #expect(try stores.append([.listing(id: "L-1", .filed(Stores.listing("L-1")))], requestId: "r") == 1)
+    #expect(
+      try stores.append([.listing(id: "L-1", .filed(Stores.listing("L-1")))], requestId: "r") == 1)
   }
 
   @Test func invoiceClaimsSurviveWithdrawal() throws {
     let stores = try Stores()
     _ = try stores.append([.listing(id: "L-1", .filed(Stores.listing("L-1")))], requestId: "a")
-    _ = try stores.append([.listing(id: "L-1", .withdrawn(reason: .filedInError, note: "", on: CalendarDate("2026-11-03")!))], requestId: "b")
+    _ = try stores.append(
+      [
+        .listing(
+          id: "L-1", .withdrawn(reason: .filedInError, note: "", on: CalendarDate("2026-11-03")!))
+      ], requestId: "b")
     let claimed = try stores.events.read { session throws(RegistryError) in
       try session.claimedInvoices(debtKey: "PAN:AAPFU0939F", excluding: "L-2")
     }
@@ -83,16 +104,38 @@ struct StoreTests {
   @Test func projectionEqualsARebuildFromTheLog() throws {
     let stores = try Stores()
     let sibling = PartyIdentifier(unchecked: .gstin, "29AAPFU0939F1ZR")
-    let member = Member(id: "M-A", displayName: "Sharma Steel", identifier: PartyIdentifier(unchecked: .gstin, "24AAACC1206D1ZM"), sector: "Steel")
+    let member = Member(
+      id: "M-A", displayName: "Sharma Steel",
+      identifier: PartyIdentifier(unchecked: .gstin, "24AAACC1206D1ZM"), sector: "Steel")
     _ = try stores.append([.member(id: "M-A", .registered(member))], requestId: "m")
     for index in 1...7 {
       let id = "L-\(index)"
-      _ = try stores.append([.listing(id: id, .filed(Stores.listing(id, party: index.isMultiple(of: 2) ? sibling : Stores.party)))], requestId: "f\(index)")
-      _ = try stores.append([.listing(id: id, .verified(on: CalendarDate("2026-11-20")!, by: "operator:o"))], requestId: "v\(index)")
+      _ = try stores.append(
+        [
+          .listing(
+            id: id,
+            .filed(Stores.listing(id, party: index.isMultiple(of: 2) ? sibling : Stores.party)))
+        ], requestId: "f\(index)")
+      _ = try stores.append(
+        [.listing(id: id, .verified(on: CalendarDate("2026-11-20")!, by: "operator:o"))],
+        requestId: "v\(index)")
       try stores.projector.catchUp()
     }
-    _ = try stores.append([.listing(id: "L-3", .settled(Settlement(settledOn: CalendarDate("2026-11-21")!, amountMinor: 500_000, inFull: true, confirmedBy: "member:M-A")))], requestId: "s")
-    _ = try stores.append([.listing(id: "L-5", .withdrawn(reason: .privateAgreement, note: "", on: CalendarDate("2026-11-22")!))], requestId: "w")
+    _ = try stores.append(
+      [
+        .listing(
+          id: "L-3",
+          .settled(
+            Settlement(
+              settledOn: CalendarDate("2026-11-21")!, amountMinor: 500_000, inFull: true,
+              confirmedBy: "member:M-A")))
+      ], requestId: "s")
+    _ = try stores.append(
+      [
+        .listing(
+          id: "L-5",
+          .withdrawn(reason: .privateAgreement, note: "", on: CalendarDate("2026-11-22")!))
+      ], requestId: "w")
     _ = try stores.append([.member(id: "M-A", .suspended(reason: "late fees"))], requestId: "susp")
     try stores.projector.catchUp()
     let projected = try stores.readModel.dump()
@@ -103,7 +146,7 @@ struct StoreTests {
     let record = try stores.readModel.party(Stores.party)
     #expect(record.listings.count == 6)  // 7 filed, L-5 withdrawn
     #expect(record.listings.contains { $0.filedUnder == sibling })
-    #expect(record.related == [sibling, ])
+    #expect(record.related == [sibling])
     #expect(record.members["M-A"]?.displayName == "Sharma Steel")
   }
 

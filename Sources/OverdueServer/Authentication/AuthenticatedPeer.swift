@@ -13,7 +13,9 @@ extension ServerContext {
 
   /// The authenticated caller, or UNAUTHENTICATED.
   func requireActor() throws -> Actor {
-    guard let actor else { throw RPCError(code: .unauthenticated, message: "a registry client certificate is required") }
+    guard let actor else {
+      throw RPCError(code: .unauthenticated, message: "a registry client certificate is required")
+    }
     return actor
   }
 }

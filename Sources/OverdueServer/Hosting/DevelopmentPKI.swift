@@ -22,27 +22,40 @@ enum DevelopmentPKI {
         privateKeyPEM: try String(contentsOfFile: files.caKey, encoding: .utf8))
     } else {
       try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-      authority = try CertificateAuthority.create(commonName: "Overdue development CA (NOT FOR PRODUCTION)")
+      authority = try CertificateAuthority.create(
+        commonName: "Overdue development CA (NOT FOR PRODUCTION)")
       try write(try authority.certificatePEM, to: files.caCertificate)
       try write(try authority.privateKeyPEM, to: files.caKey, secret: true)
-      logger.warning("created a development CA; do not use it in production", metadata: ["path": "\(directory.path)"])
+      logger.warning(
+        "created a development CA; do not use it in production",
+        metadata: ["path": "\(directory.path)"])
     }
-    if !manager.fileExists(atPath: files.serverCertificate) || !manager.fileExists(atPath: files.serverKey) {
-      let server = try authority.issueServerCertificate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
+    if !manager.fileExists(atPath: files.serverCertificate)
+      || !manager.fileExists(atPath: files.serverKey)
+    {
+      let server = try authority.issueServerCertificate(
+        dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
       try write(server.certificatePEM, to: files.serverCertificate)
       try write(server.privateKeyPEM!, to: files.serverKey, secret: true)
     }
     let operatorIdentity = IdentityDirectory(directory.appendingPathComponent("operator"))
     if !operatorIdentity.exists {
-      let issued = try authority.issueClientCertificate(uri: "overdue:operator:\(operatorName)", commonName: operatorName, csrPEM: nil)
-      try operatorIdentity.write(certificatePEM: issued.certificatePEM, privateKeyPEM: issued.privateKeyPEM!, caPEM: try authority.certificatePEM)
-      logger.info("created the development operator identity", metadata: ["path": "\(operatorIdentity.url.path)"])
+      let issued = try authority.issueClientCertificate(
+        uri: "overdue:operator:\(operatorName)", commonName: operatorName, csrPEM: nil)
+      try operatorIdentity.write(
+        certificatePEM: issued.certificatePEM, privateKeyPEM: issued.privateKeyPEM!,
+        caPEM: try authority.certificatePEM)
+      logger.info(
+        "created the development operator identity",
+        metadata: ["path": "\(operatorIdentity.url.path)"])
     }
     return files
   }
 
   private static func write(_ text: String, to path: String, secret: Bool = false) throws {
     try text.write(toFile: path, atomically: true, encoding: .utf8)
-    if secret { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path) }
+    if secret {
+      try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
   }
 }

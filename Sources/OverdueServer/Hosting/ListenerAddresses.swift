@@ -6,7 +6,9 @@ public struct ListenerAddresses: Codable, Sendable, Equatable {
   public var member: String
 
   /// The port part of an address.
-  public static func port(of address: String) -> Int { Int(address.split(separator: ":").last ?? "") ?? 0 }
+  public static func port(of address: String) -> Int {
+    Int(address.split(separator: ":").last ?? "") ?? 0
+  }
 
   func write(to url: URL) throws {
     let encoder = JSONEncoder()

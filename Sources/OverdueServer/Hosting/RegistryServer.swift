@@ -13,7 +13,10 @@ public struct RegistryServer: Service {
   let logger: Logger
   let onListening: @Sendable (ListenerAddresses) -> Void
 
-  public init(configuration: ServerConfiguration, logger: Logger, onListening: @escaping @Sendable (ListenerAddresses) -> Void = { _ in }) {
+  public init(
+    configuration: ServerConfiguration, logger: Logger,
+    onListening: @escaping @Sendable (ListenerAddresses) -> Void = { _ in }
+  ) {
     self.configuration = configuration
     self.logger = logger
     self.onListening = onListening
@@ -23,24 +26,35 @@ public struct RegistryServer: Service {
   public func run() async throws {
     let data = configuration.dataDirectory
     try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-    let files = try configuration.tlsFiles ?? DevelopmentPKI.ensure(in: configuration.certificatesDirectory, logger: logger)
+    let files =
+      try configuration.tlsFiles
+      ?? DevelopmentPKI.ensure(in: configuration.certificatesDirectory, logger: logger)
     let authority = try CertificateAuthority(
       certificatePEM: try String(contentsOfFile: files.caCertificate, encoding: .utf8),
       privateKeyPEM: try String(contentsOfFile: files.caKey, encoding: .utf8))
     let registry = try Registry(
       eventStore: try EventStore(path: data.appendingPathComponent("events.sqlite").path),
       readModel: try ReadModel(path: data.appendingPathComponent("read.sqlite").path),
-      authority: authority, policy: configuration.policy, clock: configuration.clock, logger: logger)
+      authority: authority, policy: configuration.policy, clock: configuration.clock, logger: logger
+    )
 
     let publicTransport = HTTP2ServerTransport.Posix(
-      address: .ipv4(host: configuration.publicAddress.host, port: configuration.publicAddress.port),
-      transportSecurity: .tls(certificateChain: [.file(path: files.serverCertificate, format: .pem)], privateKey: .file(path: files.serverKey, format: .pem)) {
+      address: .ipv4(
+        host: configuration.publicAddress.host, port: configuration.publicAddress.port),
+      transportSecurity: .tls(
+        certificateChain: [.file(path: files.serverCertificate, format: .pem)],
+        privateKey: .file(path: files.serverKey, format: .pem)
+      ) {
         $0.requireALPN = true
       },
       config: transportConfig(maxRequestBytes: configuration.limits.publicMaxRequestBytes))
     let memberTransport = HTTP2ServerTransport.Posix(
-      address: .ipv4(host: configuration.memberAddress.host, port: configuration.memberAddress.port),
-      transportSecurity: .mTLS(certificateChain: [.file(path: files.serverCertificate, format: .pem)], privateKey: .file(path: files.serverKey, format: .pem)) {
+      address: .ipv4(
+        host: configuration.memberAddress.host, port: configuration.memberAddress.port),
+      transportSecurity: .mTLS(
+        certificateChain: [.file(path: files.serverCertificate, format: .pem)],
+        privateKey: .file(path: files.serverKey, format: .pem)
+      ) {
         // The transport's default trusts the system roots: trust only the registry's CA.
         $0.trustRoots = .certificates([.file(path: files.caCertificate, format: .pem)])
         $0.requireALPN = true
@@ -62,7 +76,8 @@ public struct RegistryServer: Service {
           public: try await Self.describe(publicTransport.listeningAddress),
           member: try await Self.describe(memberTransport.listeningAddress))
         try addresses.write(to: data.appendingPathComponent("listeners.json"))
-        logger.info("listening", metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
+        logger.info(
+          "listening", metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
         onListening(addresses)
       }
     } onGracefulShutdown: {
@@ -84,7 +99,9 @@ public struct RegistryServer: Service {
   }
 
   private static func describe(_ address: GRPCNIOTransportCore.SocketAddress) throws -> String {
-    guard let ipv4 = address.ipv4 else { throw RPCError(code: .internalError, message: "unexpected listening address \(address)") }
+    guard let ipv4 = address.ipv4 else {
+      throw RPCError(code: .internalError, message: "unexpected listening address \(address)")
+    }
     return "\(ipv4.host):\(ipv4.port)"
   }
 }

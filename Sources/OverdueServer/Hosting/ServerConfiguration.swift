@@ -15,7 +15,9 @@ public struct ServerConfiguration: Sendable {
 
     /// Parses `host:port`.
     public init?(_ text: String) {
-      guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+      guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+        (0...65535).contains(port)
+      else {
         return nil
       }
       self.init(host: String(text[..<colon]), port: port)
@@ -31,7 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var caCertificate: String
     public var caKey: String
 
-    public init(serverCertificate: String, serverKey: String, caCertificate: String, caKey: String) {
+    public init(serverCertificate: String, serverKey: String, caCertificate: String, caKey: String)
+    {
       self.serverCertificate = serverCertificate
       self.serverKey = serverKey
       self.caCertificate = caCertificate
@@ -70,7 +73,9 @@ public struct ServerConfiguration: Sendable {
   }
 
   /// The defaults for a data directory, changed by `configure`.
-  public static func defaults(dataDirectory: URL, _ configure: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
+  public static func defaults(
+    dataDirectory: URL, _ configure: (inout ServerConfiguration) -> Void = { _ in }
+  ) -> ServerConfiguration {
     var configuration = ServerConfiguration(dataDirectory: dataDirectory)
     configure(&configuration)
     return configuration

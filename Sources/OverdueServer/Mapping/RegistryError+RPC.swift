@@ -7,12 +7,17 @@ extension RegistryError {
   /// `BadRequest` field violations for bad input, `PreconditionFailure` for rules, `RetryInfo` when
   /// a retry will help.
   var googleRPCStatus: GoogleRPCStatus {
-    var details: [ErrorDetails] = [.errorInfo(reason: reason, domain: "overdue.v1", metadata: field.map { ["field": $0] } ?? [:])]
+    var details: [ErrorDetails] = [
+      .errorInfo(reason: reason, domain: "overdue.v1", metadata: field.map { ["field": $0] } ?? [:])
+    ]
     switch code {
     case .invalidArgument:
       details.append(.badRequest(violations: [.init(field: field ?? "", description: message)]))
     case .failedPrecondition:
-      details.append(.preconditionFailure(violations: [.init(type: reason, subject: field ?? "", description: message)]))
+      details.append(
+        .preconditionFailure(violations: [
+          .init(type: reason, subject: field ?? "", description: message)
+        ]))
     case .unavailable where reason == "SEQUENCE_NOT_YET_APPLIED":
       details.append(.retryInfo(delay: .milliseconds(250)))
     default:

@@ -11,10 +11,13 @@ enum RequestParsing {
   static let maxEvidenceBytes = 8 << 20
 
   /// The idempotency key of a write: the caller, its request id and a digest of the whole request.
-  static func key(_ actor: Actor, requestId: String, request: some SwiftProtobuf.Message) throws(RegistryError) -> IdempotencyKey {
+  static func key(_ actor: Actor, requestId: String, request: some SwiftProtobuf.Message)
+    throws(RegistryError) -> IdempotencyKey
+  {
     let trimmed = requestId.trimmingCharacters(in: .whitespaces)
     guard !trimmed.isEmpty else {
-      throw .invalid("request_id", "MISSING_REQUEST_ID", "every write needs a request_id (retries reuse it)")
+      throw .invalid(
+        "request_id", "MISSING_REQUEST_ID", "every write needs a request_id (retries reuse it)")
     }
     guard trimmed.utf8.count <= 128 else {
       throw .invalid("request_id", "REQUEST_ID_TOO_LONG", "a request_id has at most 128 bytes")
@@ -24,27 +27,36 @@ enum RequestParsing {
     return IdempotencyKey(principal: actor.description, requestId: trimmed, fingerprint: digest)
   }
 
-  static func party(_ party: Overdue_V1_PartyIdentifier, field: String = "party") throws(RegistryError) -> PartyIdentifier {
+  static func party(_ party: Overdue_V1_PartyIdentifier, field: String = "party")
+    throws(RegistryError) -> PartyIdentifier
+  {
     try PartyIdentifier.parse(scheme: party.scheme, value: party.value, field: field)
   }
 
   static func date(_ text: String, field: String) throws(RegistryError) -> CalendarDate {
-    guard !text.isEmpty else { throw .invalid(field, "MISSING_DATE", "\(field) is required (YYYY-MM-DD)") }
+    guard !text.isEmpty else {
+      throw .invalid(field, "MISSING_DATE", "\(field) is required (YYYY-MM-DD)")
+    }
     guard let date = CalendarDate(text) else {
-      throw .invalid(field, "INVALID_DATE", "\(field) '\(text)' is not a date in the form YYYY-MM-DD")
+      throw .invalid(
+        field, "INVALID_DATE", "\(field) '\(text)' is not a date in the form YYYY-MM-DD")
     }
     return date
   }
 
   static func listingId(_ text: String) throws(RegistryError) -> String {
-    guard !text.isEmpty else { throw .invalid("listing_id", "MISSING_LISTING_ID", "listing_id is required") }
+    guard !text.isEmpty else {
+      throw .invalid("listing_id", "MISSING_LISTING_ID", "listing_id is required")
+    }
     return text
   }
 
   static func currency(_ text: String) throws(RegistryError) -> String {
     let code = text.uppercased()
     guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-      throw .invalid("currency", "INVALID_CURRENCY", "currency must be an ISO 4217 code such as INR, got '\(text)'")
+      throw .invalid(
+        "currency", "INVALID_CURRENCY",
+        "currency must be an ISO 4217 code such as INR, got '\(text)'")
     }
     return code
   }
@@ -64,36 +76,54 @@ enum RequestParsing {
   }
 
   /// Checks each document (type, size, digest) and returns the listing's references and the bytes to store.
-  static func evidence(_ documents: [Overdue_V1_Evidence], field: String) throws(RegistryError) -> ([EvidenceReference], [StoredEvidence]) {
+  static func evidence(_ documents: [Overdue_V1_Evidence], field: String) throws(RegistryError) -> (
+    [EvidenceReference], [StoredEvidence]
+  ) {
     var references: [EvidenceReference] = []
     var stored: [StoredEvidence] = []
     for (index, document) in documents.enumerated() {
       let path = "\(field)[\(index)]"
       guard evidenceContentTypes.contains(document.contentType) else {
-        throw .invalid("\(path).content_type", "UNSUPPORTED_CONTENT_TYPE", "evidence must be application/pdf, image/png or image/jpeg")
+        throw .invalid(
+          "\(path).content_type", "UNSUPPORTED_CONTENT_TYPE",
+          "evidence must be application/pdf, image/png or image/jpeg")
       }
-      guard !document.content.isEmpty else { throw .invalid("\(path).content", "EMPTY_DOCUMENT", "the document is empty") }
+      guard !document.content.isEmpty else {
+        throw .invalid("\(path).content", "EMPTY_DOCUMENT", "the document is empty")
+      }
       guard document.content.count <= maxEvidenceBytes else {
-        throw .invalid("\(path).content", "DOCUMENT_TOO_LARGE", "a document has at most \(maxEvidenceBytes >> 20) MiB")
+        throw .invalid(
+          "\(path).content", "DOCUMENT_TOO_LARGE",
+          "a document has at most \(maxEvidenceBytes >> 20) MiB")
       }
       let digest = SHA256.hash(data: document.content).map { String(format: "%02x", $0) }.joined()
       guard document.sha256Hex.isEmpty || document.sha256Hex.lowercased() == digest else {
-        throw .invalid("\(path).sha256_hex", "DIGEST_MISMATCH", "the document's SHA-256 is \(digest), not \(document.sha256Hex)")
+        throw .invalid(
+          "\(path).sha256_hex", "DIGEST_MISMATCH",
+          "the document's SHA-256 is \(digest), not \(document.sha256Hex)")
       }
       references.append(
-        EvidenceReference(sha256Hex: digest, description: document.description_p, contentType: document.contentType, sizeBytes: document.content.count))
-      stored.append(StoredEvidence(sha256Hex: digest, contentType: document.contentType, content: document.content))
+        EvidenceReference(
+          sha256Hex: digest, description: document.description_p, contentType: document.contentType,
+          sizeBytes: document.content.count))
+      stored.append(
+        StoredEvidence(
+          sha256Hex: digest, contentType: document.contentType, content: document.content))
     }
     return (references, stored)
   }
 
-  static func withdrawalReason(_ reason: Overdue_V1_WithdrawalReason) throws(RegistryError) -> WithdrawalReason {
+  static func withdrawalReason(_ reason: Overdue_V1_WithdrawalReason) throws(RegistryError)
+    -> WithdrawalReason
+  {
     switch reason {
     case .paidBeforeListing: return .paidBeforeListing
     case .filedInError: return .filedInError
     case .privateAgreement: return .privateAgreement
     default:
-      throw .invalid("reason", "MISSING_WITHDRAWAL_REASON", "give a withdrawal reason: PAID_BEFORE_LISTING, FILED_IN_ERROR or PRIVATE_AGREEMENT")
+      throw .invalid(
+        "reason", "MISSING_WITHDRAWAL_REASON",
+        "give a withdrawal reason: PAID_BEFORE_LISTING, FILED_IN_ERROR or PRIVATE_AGREEMENT")
     }
   }
 

@@ -101,12 +101,13 @@ extension Overdue_V1_Listing {
     settledOn = listing.settlement?.settledOn.description ?? ""
     settledMinor = listing.settlement?.amountMinor ?? 0
     rejectionReason = listing.rejectionReason ?? ""
-    withdrawalReason = switch listing.withdrawalReason {
-    case .paidBeforeListing: .paidBeforeListing
-    case .filedInError: .filedInError
-    case .privateAgreement: .privateAgreement
-    case nil: .unspecified
-    }
+    withdrawalReason =
+      switch listing.withdrawalReason {
+      case .paidBeforeListing: .paidBeforeListing
+      case .filedInError: .filedInError
+      case .privateAgreement: .privateAgreement
+      case nil: .unspecified
+      }
     sequence = listing.sequence
   }
 }
@@ -124,7 +125,9 @@ extension Overdue_V1_PartyReport {
     repeatDefaulter = assessment.repeatDefaulter
     if identifier.scheme == .gstin {
       gstinState = GSTIN.stateName(identifier.value) ?? ""
-      if let embedded = identifier.linkedPAN, !Self.isPersonalPAN(PartyIdentifier(unchecked: .pan, embedded)) {
+      if let embedded = identifier.linkedPAN,
+        !Self.isPersonalPAN(PartyIdentifier(unchecked: .pan, embedded))
+      {
         pan = embedded
       }
     }

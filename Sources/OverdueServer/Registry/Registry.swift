@@ -18,7 +18,8 @@ public final class Registry: Sendable {
   let readYourWritesWait: Duration
 
   init(
-    eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority, policy: FilingPolicy,
+    eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
+    policy: FilingPolicy,
     clock: RegistryClock, logger: Logger, readYourWritesWait: Duration = .seconds(2)
   ) throws {
     self.eventStore = eventStore
@@ -36,25 +37,31 @@ public final class Registry: Sendable {
 
   /// Runs a listing command for `actor` under an idempotency key; evidence bytes are stored with it.
   func run(
-    _ command: ListingCommand, listingId: String, actor: Actor, key: IdempotencyKey, evidence: [StoredEvidence] = []
+    _ command: ListingCommand, listingId: String, actor: Actor, key: IdempotencyKey,
+    evidence: [StoredEvidence] = []
   ) throws(RegistryError) -> ListingReceipt {
     let today = clock.today
-    let receipt = try eventStore.perform(key, as: ListingReceipt.self) { session throws(RegistryError) in
+    let receipt = try eventStore.perform(key, as: ListingReceipt.self) {
+      session throws(RegistryError) in
       let listing = try session.listing(listingId)
       var context = DecisionContext(actor: actor, today: today, policy: policy)
       if case .member(let memberId) = actor {
         guard let member = try session.member(memberId) else {
-          throw RegistryError(.permissionDenied, reason: "UNKNOWN_MEMBER", message: "member \(memberId) is not registered")
+          throw RegistryError(
+            .permissionDenied, reason: "UNKNOWN_MEMBER",
+            message: "member \(memberId) is not registered")
         }
         context.member = member
       }
       switch command {
       case .file(let filing):
         let debtKey = Listing.debtKey(party: filing.party, pan: filing.party.linkedPAN)
-        context.claimedInvoices = try session.claimedInvoices(debtKey: debtKey, excluding: listingId)
+        context.claimedInvoices = try session.claimedInvoices(
+          debtKey: debtKey, excluding: listingId)
       case .amend:
         if let listing {
-          context.claimedInvoices = try session.claimedInvoices(debtKey: listing.debtKey, excluding: listingId)
+          context.claimedInvoices = try session.claimedInvoices(
+            debtKey: listing.debtKey, excluding: listingId)
         }
       default:
         break
@@ -62,9 +69,13 @@ public final class Registry: Sendable {
       let events = try ListingDecider.decide(command, on: listing, context: context)
       try session.store(evidence)
       let sequence = try session.append(events.map { .listing(id: listingId, $0) })
-      try session.audit(AuditEntry(actor: actor.description, action: events.map(\.name).joined(separator: ","), target: listingId))
+      try session.audit(
+        AuditEntry(
+          actor: actor.description, action: events.map(\.name).joined(separator: ","),
+          target: listingId))
       let final = events.reduce(listing) { Listing.apply($1, to: $0, sequence: sequence) }
-      return ListingReceipt(listingId: listingId, state: final?.state ?? .pending, sequence: sequence)
+      return ListingReceipt(
+        listingId: listingId, state: final?.state ?? .pending, sequence: sequence)
     }
     project()
     return receipt
@@ -74,25 +85,36 @@ public final class Registry: Sendable {
   func listing(_ id: String, for actor: Actor) throws(RegistryError) -> Listing {
     let listing = try storageAccess { try readModel.listing(id) }
     guard let listing, actor.mayRead(listing) else {
-      throw RegistryError(.notFound, reason: "LISTING_NOT_FOUND", message: "no such listing among yours")
+      throw RegistryError(
+        .notFound, reason: "LISTING_NOT_FOUND", message: "no such listing among yours")
     }
     return listing
   }
 
   /// A page of listings: a member's own, or (for an operator) everyone's, optionally in one state.
-  func listings(for actor: Actor, state: ListingState?, after cursor: String, limit: Int) throws(RegistryError) -> [Listing] {
+  func listings(for actor: Actor, state: ListingState?, after cursor: String, limit: Int)
+    throws(RegistryError) -> [Listing]
+  {
     let memberId: String?
     if case .member(let id) = actor { memberId = id } else { memberId = nil }
-    return try storageAccess { try readModel.listings(memberId: memberId, state: state, after: cursor, limit: limit) }
+    return try storageAccess {
+      try readModel.listings(memberId: memberId, state: state, after: cursor, limit: limit)
+    }
   }
 
   /// An evidence document of a listing, for the operator who verifies it.
-  func evidence(listingId: String, sha256Hex: String) throws(RegistryError) -> (EvidenceReference, StoredEvidence) {
+  func evidence(listingId: String, sha256Hex: String) throws(RegistryError) -> (
+    EvidenceReference, StoredEvidence
+  ) {
     let listing = try listing(listingId, for: .operator("evidence"))
     guard let reference = listing.evidence.first(where: { $0.sha256Hex == sha256Hex }),
-      let stored = try eventStore.read({ session throws(RegistryError) in try session.evidence(sha256Hex) })
+      let stored = try eventStore.read({ session throws(RegistryError) in
+        try session.evidence(sha256Hex)
+      })
     else {
-      throw RegistryError(.notFound, reason: "EVIDENCE_NOT_FOUND", message: "listing \(listingId) has no document \(sha256Hex)")
+      throw RegistryError(
+        .notFound, reason: "EVIDENCE_NOT_FOUND",
+        message: "listing \(listingId) has no document \(sha256Hex)")
     }
     return (reference, stored)
   }
@@ -100,7 +122,10 @@ public final class Registry: Sendable {
   // MARK: Members and certificates
 
   /// Registers a member; its identifier must be valid and not already registered.
-  func registerMember(displayName: String, identifier: PartyIdentifier, sector: String, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> Member {
+  func registerMember(
+    displayName: String, identifier: PartyIdentifier, sector: String, actor: Actor,
+    key: IdempotencyKey
+  ) throws(RegistryError) -> Member {
     let trimmedName = displayName.trimmingCharacters(in: .whitespaces)
     guard !trimmedName.isEmpty else {
       throw .invalid("display_name", "MISSING_DISPLAY_NAME", "a member needs a display name")
@@ -109,11 +134,15 @@ public final class Registry: Sendable {
     let member = try eventStore.perform(key, as: Member.self) { session throws(RegistryError) in
       if let existing = try session.member(identifiedBy: identifier) {
         throw RegistryError(
-          .alreadyExists, reason: "MEMBER_EXISTS", message: "\(identifier) is already member \(existing.id)", field: "identifier")
+          .alreadyExists, reason: "MEMBER_EXISTS",
+          message: "\(identifier) is already member \(existing.id)", field: "identifier")
       }
-      var member = Member(id: memberId, displayName: trimmedName, identifier: identifier, sector: sector.trimmingCharacters(in: .whitespaces))
+      var member = Member(
+        id: memberId, displayName: trimmedName, identifier: identifier,
+        sector: sector.trimmingCharacters(in: .whitespaces))
       member.sequence = try session.append([.member(id: memberId, .registered(member))])
-      try session.audit(AuditEntry(actor: actor.description, action: "MemberRegistered", target: memberId))
+      try session.audit(
+        AuditEntry(actor: actor.description, action: "MemberRegistered", target: memberId))
       return member
     }
     project()
@@ -121,12 +150,15 @@ public final class Registry: Sendable {
   }
 
   /// Suspends or reinstates a member.
-  func setMemberSuspended(_ suspended: Bool, memberId: String, reason: String, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> Member {
+  func setMemberSuspended(
+    _ suspended: Bool, memberId: String, reason: String, actor: Actor, key: IdempotencyKey
+  ) throws(RegistryError) -> Member {
     let member = try eventStore.perform(key, as: Member.self) { session throws(RegistryError) in
       guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
       let event: MemberEvent = suspended ? .suspended(reason: reason) : .reinstated(reason: reason)
       let sequence = try session.append([.member(id: memberId, event)])
-      try session.audit(AuditEntry(actor: actor.description, action: event.name, target: memberId, detail: reason))
+      try session.audit(
+        AuditEntry(actor: actor.description, action: event.name, target: memberId, detail: reason))
       return MemberEvent.apply(event, to: member, sequence: sequence)!
     }
     project()
@@ -135,25 +167,35 @@ public final class Registry: Sendable {
 
   /// Signs a client certificate for a member, from its CSR or (audited) with a key made here.
   /// A key made here is returned once and never stored, so a retried request gets no key.
-  func issueCertificate(memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> CertificateReceipt {
+  func issueCertificate(memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey)
+    throws(RegistryError) -> CertificateReceipt
+  {
     var generatedKeyPEM: String?
-    var receipt = try eventStore.perform(key, as: CertificateReceipt.self) { session throws(RegistryError) in
+    var receipt = try eventStore.perform(key, as: CertificateReceipt.self) {
+      session throws(RegistryError) in
       guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
       let issued: IssuedIdentity
       do {
         // Certificate validity follows the wall clock TLS peers check, not the registry's business clock.
-        issued = try authority.issueClientCertificate(uri: Actor.member(memberId).uri, commonName: member.displayName, csrPEM: csrPEM)
+        issued = try authority.issueClientCertificate(
+          uri: Actor.member(memberId).uri, commonName: member.displayName, csrPEM: csrPEM)
       } catch {
-        throw .invalid("csr_pem", "INVALID_CSR", "the certificate signing request is not valid: \(error)")
+        throw .invalid(
+          "csr_pem", "INVALID_CSR", "the certificate signing request is not valid: \(error)")
       }
-      try session.record(IssuedCertificate(serialHex: issued.serialHex, principal: Actor.member(memberId).uri, notAfter: issued.notAfter))
+      try session.record(
+        IssuedCertificate(
+          serialHex: issued.serialHex, principal: Actor.member(memberId).uri,
+          notAfter: issued.notAfter))
       try session.audit(
         AuditEntry(
-          actor: actor.description, action: csrPEM == nil ? "CertificateIssuedWithServerKey" : "CertificateIssued",
+          actor: actor.description,
+          action: csrPEM == nil ? "CertificateIssuedWithServerKey" : "CertificateIssued",
           target: memberId, detail: issued.serialHex))
       generatedKeyPEM = issued.privateKeyPEM
       return CertificateReceipt(
-        certificatePEM: issued.certificatePEM, caCertificatePEM: (try? authority.certificatePEM) ?? "",
+        certificatePEM: issued.certificatePEM,
+        caCertificatePEM: (try? authority.certificatePEM) ?? "",
         serialHex: issued.serialHex, privateKeyPEM: nil)
     }
     receipt.privateKeyPEM = generatedKeyPEM
@@ -161,13 +203,20 @@ public final class Registry: Sendable {
   }
 
   /// Revokes a certificate by serial; the next call made with it is refused.
-  func revokeCertificate(serialHex: String, reason: String, actor: Actor, key: IdempotencyKey) throws(RegistryError) -> RevocationReceipt {
+  func revokeCertificate(serialHex: String, reason: String, actor: Actor, key: IdempotencyKey)
+    throws(RegistryError) -> RevocationReceipt
+  {
     let serial = serialHex.lowercased().filter { $0 != ":" }
-    return try eventStore.perform(key, as: RevocationReceipt.self) { session throws(RegistryError) in
+    return try eventStore.perform(key, as: RevocationReceipt.self) {
+      session throws(RegistryError) in
       guard try session.revokeCertificate(serialHex: serial, reason: reason) else {
-        throw RegistryError(.notFound, reason: "CERTIFICATE_NOT_FOUND", message: "no certificate with serial \(serial)", field: "serial_hex")
+        throw RegistryError(
+          .notFound, reason: "CERTIFICATE_NOT_FOUND",
+          message: "no certificate with serial \(serial)", field: "serial_hex")
       }
-      try session.audit(AuditEntry(actor: actor.description, action: "CertificateRevoked", target: serial, detail: reason))
+      try session.audit(
+        AuditEntry(
+          actor: actor.description, action: "CertificateRevoked", target: serial, detail: reason))
       return RevocationReceipt(serialHex: serial, sequence: 0)
     }
   }
@@ -180,7 +229,9 @@ public final class Registry: Sendable {
   // MARK: Checks
 
   /// Everything public about a party, once the read model has applied `minSequence`.
-  func report(for identifier: PartyIdentifier, minSequence: UInt64) async throws(RegistryError) -> (PartyRecord, PartyAssessment) {
+  func report(for identifier: PartyIdentifier, minSequence: UInt64) async throws(RegistryError) -> (
+    PartyRecord, PartyAssessment
+  ) {
     try await waitForSequence(minSequence)
     let record = try storageAccess { try readModel.party(identifier) }
     return (record, PartyAssessment(listings: record.listings, today: clock.today))
@@ -211,7 +262,8 @@ public final class Registry: Sendable {
   }
 
   private static func unknownMember(_ id: String) -> RegistryError {
-    RegistryError(.notFound, reason: "MEMBER_NOT_FOUND", message: "no member \(id)", field: "member_id")
+    RegistryError(
+      .notFound, reason: "MEMBER_NOT_FOUND", message: "no member \(id)", field: "member_id")
   }
 }
 

@@ -6,7 +6,10 @@ public struct RegistryClock: Sendable {
   public var now: @Sendable () -> Date
   public var timeZone: TimeZone
 
-  public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, now: @escaping @Sendable () -> Date = { Date() }) {
+  public init(
+    timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+    now: @escaping @Sendable () -> Date = { Date() }
+  ) {
     self.now = now
     self.timeZone = timeZone
   }

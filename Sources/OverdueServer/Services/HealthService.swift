@@ -5,7 +5,9 @@ import OverdueAPI
 struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
   static let servedNames: Set<String> = ["", "overdue.v1.Lookup"]
 
-  func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse {
+  func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws
+    -> Grpc_Health_V1_HealthCheckResponse
+  {
     guard Self.servedNames.contains(request.service) else {
       throw RPCError(code: .notFound, message: "unknown service '\(request.service)'")
     }
@@ -15,7 +17,8 @@ struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
   }
 
   func watch(
-    request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext
+    request: Grpc_Health_V1_HealthCheckRequest,
+    response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext
   ) async throws {
     var status = Grpc_Health_V1_HealthCheckResponse()
     status.status = Self.servedNames.contains(request.service) ? .serving : .serviceUnknown

@@ -6,80 +6,119 @@ import OverdueCore
 struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
   let registry: Registry
 
-  func fileDefault(request: Overdue_V1_FileDefaultRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func fileDefault(request: Overdue_V1_FileDefaultRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListingReceipt
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let (references, documents) = try RequestParsing.evidence(request.evidence, field: "evidence")
       let listingId = Identifiers.listing(at: registry.clock.now())
       let filing = Filing(
-        listingId: listingId, party: try RequestParsing.party(request.party), legalName: request.legalName,
-        currency: try RequestParsing.currency(request.currency), invoices: try RequestParsing.invoices(request.invoices),
-        noticeServedOn: try RequestParsing.date(request.noticeServedOn, field: "notice_served_on"), evidence: references)
-      return .init(try registry.run(.file(filing), listingId: listingId, actor: actor, key: key, evidence: documents))
+        listingId: listingId, party: try RequestParsing.party(request.party),
+        legalName: request.legalName,
+        currency: try RequestParsing.currency(request.currency),
+        invoices: try RequestParsing.invoices(request.invoices),
+        noticeServedOn: try RequestParsing.date(request.noticeServedOn, field: "notice_served_on"),
+        evidence: references)
+      return .init(
+        try registry.run(
+          .file(filing), listingId: listingId, actor: actor, key: key, evidence: documents))
     }
   }
 
-  func amendListing(request: Overdue_V1_AmendListingRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func amendListing(request: Overdue_V1_AmendListingRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListingReceipt
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let (references, documents) = try RequestParsing.evidence(request.addEvidence, field: "add_evidence")
+      let (references, documents) = try RequestParsing.evidence(
+        request.addEvidence, field: "add_evidence")
       let amendment = Amendment(
         legalName: request.legalName.isEmpty ? nil : request.legalName,
         invoices: request.invoices.isEmpty ? nil : try RequestParsing.invoices(request.invoices),
-        noticeServedOn: request.noticeServedOn.isEmpty ? nil : try RequestParsing.date(request.noticeServedOn, field: "notice_served_on"),
+        noticeServedOn: request.noticeServedOn.isEmpty
+          ? nil : try RequestParsing.date(request.noticeServedOn, field: "notice_served_on"),
         addedEvidence: references)
       return .init(
-        try registry.run(.amend(amendment), listingId: try RequestParsing.listingId(request.listingID), actor: actor, key: key, evidence: documents))
+        try registry.run(
+          .amend(amendment), listingId: try RequestParsing.listingId(request.listingID),
+          actor: actor, key: key, evidence: documents))
     }
   }
 
-  func recordPayment(request: Overdue_V1_RecordPaymentRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func recordPayment(request: Overdue_V1_RecordPaymentRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListingReceipt
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let payment = Payment(
-        amountMinor: request.amountMinor, paidOn: try RequestParsing.date(request.paidOn, field: "paid_on"), reference: request.reference)
-      return .init(try registry.run(.recordPayment(payment), listingId: try RequestParsing.listingId(request.listingID), actor: actor, key: key))
+        amountMinor: request.amountMinor,
+        paidOn: try RequestParsing.date(request.paidOn, field: "paid_on"),
+        reference: request.reference)
+      return .init(
+        try registry.run(
+          .recordPayment(payment), listingId: try RequestParsing.listingId(request.listingID),
+          actor: actor, key: key))
     }
   }
 
-  func agreePaymentPlan(request: Overdue_V1_AgreePaymentPlanRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func agreePaymentPlan(request: Overdue_V1_AgreePaymentPlanRequest, context: ServerContext)
+    async throws -> Overdue_V1_ListingReceipt
+  {
     throw RPCError(code: .unimplemented, message: "payment plans are not available yet")
   }
 
-  func confirmSettlement(request: Overdue_V1_ConfirmSettlementRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func confirmSettlement(request: Overdue_V1_ConfirmSettlementRequest, context: ServerContext)
+    async throws -> Overdue_V1_ListingReceipt
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let command = ListingCommand.confirmSettlement(
-        on: try RequestParsing.date(request.settledOn, field: "settled_on"), amountMinor: request.amountMinor, note: request.note)
-      return .init(try registry.run(command, listingId: try RequestParsing.listingId(request.listingID), actor: actor, key: key))
+        on: try RequestParsing.date(request.settledOn, field: "settled_on"),
+        amountMinor: request.amountMinor, note: request.note)
+      return .init(
+        try registry.run(
+          command, listingId: try RequestParsing.listingId(request.listingID), actor: actor,
+          key: key))
     }
   }
 
-  func withdrawListing(request: Overdue_V1_WithdrawListingRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func withdrawListing(request: Overdue_V1_WithdrawListingRequest, context: ServerContext)
+    async throws -> Overdue_V1_ListingReceipt
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let command = ListingCommand.withdraw(reason: try RequestParsing.withdrawalReason(request.reason), note: request.note)
-      return .init(try registry.run(command, listingId: try RequestParsing.listingId(request.listingID), actor: actor, key: key))
+      let command = ListingCommand.withdraw(
+        reason: try RequestParsing.withdrawalReason(request.reason), note: request.note)
+      return .init(
+        try registry.run(
+          command, listingId: try RequestParsing.listingId(request.listingID), actor: actor,
+          key: key))
     }
   }
 
-  func getListing(request: Overdue_V1_GetListingRequest, context: ServerContext) async throws -> Overdue_V1_Listing {
+  func getListing(request: Overdue_V1_GetListingRequest, context: ServerContext) async throws
+    -> Overdue_V1_Listing
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       .init(try registry.listing(try RequestParsing.listingId(request.listingID), for: actor))
     }
   }
 
-  func listListings(request: Overdue_V1_ListListingsRequest, context: ServerContext) async throws -> Overdue_V1_ListListingsResponse {
+  func listListings(request: Overdue_V1_ListListingsRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListListingsResponse
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let (limit, cursor) = RequestParsing.page(size: request.pageSize, token: request.pageToken)
-      let listings = try registry.listings(for: actor, state: RequestParsing.state(request.state), after: cursor, limit: limit)
+      let listings = try registry.listings(
+        for: actor, state: RequestParsing.state(request.state), after: cursor, limit: limit)
       var response = Overdue_V1_ListListingsResponse()
       response.listings = listings.map { .init($0) }
       response.nextPageToken = RequestParsing.nextPageToken(listings, limit: limit)

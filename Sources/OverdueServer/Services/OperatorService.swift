@@ -8,13 +8,17 @@ import SwiftProtobuf
 struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   let registry: Registry
 
-  func registerMember(request: Overdue_V1_RegisterMemberRequest, context: ServerContext) async throws -> Overdue_V1_Member {
+  func registerMember(request: Overdue_V1_RegisterMemberRequest, context: ServerContext)
+    async throws -> Overdue_V1_Member
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let identifier = try RequestParsing.party(request.identifier, field: "identifier")
       return .init(
-        try registry.registerMember(displayName: request.displayName, identifier: identifier, sector: request.sector, actor: actor, key: key))
+        try registry.registerMember(
+          displayName: request.displayName, identifier: identifier, sector: request.sector,
+          actor: actor, key: key))
     }
   }
 
@@ -25,7 +29,8 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let receipt = try registry.issueCertificate(
-        memberId: request.memberID, csrPEM: request.csrPem.isEmpty ? nil : request.csrPem, actor: actor, key: key)
+        memberId: request.memberID, csrPEM: request.csrPem.isEmpty ? nil : request.csrPem,
+        actor: actor, key: key)
       var response = Overdue_V1_IssueMemberCertificateResponse()
       response.certificatePem = receipt.certificatePEM
       response.caCertificatePem = receipt.caCertificatePEM
@@ -35,30 +40,41 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     }
   }
 
-  func revokeCertificate(request: Overdue_V1_RevokeCertificateRequest, context: ServerContext) async throws -> Overdue_V1_RevokeCertificateResponse {
+  func revokeCertificate(request: Overdue_V1_RevokeCertificateRequest, context: ServerContext)
+    async throws -> Overdue_V1_RevokeCertificateResponse
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let receipt = try registry.revokeCertificate(serialHex: request.serialHex, reason: request.reason, actor: actor, key: key)
+      let receipt = try registry.revokeCertificate(
+        serialHex: request.serialHex, reason: request.reason, actor: actor, key: key)
       var response = Overdue_V1_RevokeCertificateResponse()
       response.serialHex = receipt.serialHex
       return response
     }
   }
 
-  func suspendMember(request: Overdue_V1_SuspendMemberRequest, context: ServerContext) async throws -> Overdue_V1_Member {
+  func suspendMember(request: Overdue_V1_SuspendMemberRequest, context: ServerContext) async throws
+    -> Overdue_V1_Member
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      return .init(try registry.setMemberSuspended(true, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
+      return .init(
+        try registry.setMemberSuspended(
+          true, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
     }
   }
 
-  func reinstateMember(request: Overdue_V1_ReinstateMemberRequest, context: ServerContext) async throws -> Overdue_V1_Member {
+  func reinstateMember(request: Overdue_V1_ReinstateMemberRequest, context: ServerContext)
+    async throws -> Overdue_V1_Member
+  {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      return .init(try registry.setMemberSuspended(false, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
+      return .init(
+        try registry.setMemberSuspended(
+          false, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
     }
   }
 
@@ -76,9 +92,13 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     }
   }
 
-  func getEvidence(request: Overdue_V1_GetEvidenceRequest, context: ServerContext) async throws -> Overdue_V1_GetEvidenceResponse {
+  func getEvidence(request: Overdue_V1_GetEvidenceRequest, context: ServerContext) async throws
+    -> Overdue_V1_GetEvidenceResponse
+  {
     try await mappingErrors { () throws(RegistryError) in
-      let (reference, stored) = try registry.evidence(listingId: try RequestParsing.listingId(request.listingID), sha256Hex: request.sha256Hex.lowercased())
+      let (reference, stored) = try registry.evidence(
+        listingId: try RequestParsing.listingId(request.listingID),
+        sha256Hex: request.sha256Hex.lowercased())
       var response = Overdue_V1_GetEvidenceResponse()
       response.evidence.description_p = reference.description
       response.evidence.contentType = stored.contentType
@@ -88,38 +108,60 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     }
   }
 
-  func verifyListing(request: Overdue_V1_VerifyListingRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
-    try await listingCommand(request, requestId: request.requestID, listingId: request.listingID, context: context) { () throws(RegistryError) in .verify }
+  func verifyListing(request: Overdue_V1_VerifyListingRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListingReceipt
+  {
+    try await listingCommand(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in .verify }
   }
 
-  func rejectListing(request: Overdue_V1_RejectListingRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
-    try await listingCommand(request, requestId: request.requestID, listingId: request.listingID, context: context) { () throws(RegistryError) in
+  func rejectListing(request: Overdue_V1_RejectListingRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListingReceipt
+  {
+    try await listingCommand(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
       .reject(reason: request.reason)
     }
   }
 
-  func settleOnPartyProof(request: Overdue_V1_SettleOnPartyProofRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
-    try await listingCommand(request, requestId: request.requestID, listingId: request.listingID, context: context) { () throws(RegistryError) in
-      .settleOnPartyProof(on: try RequestParsing.date(request.settledOn, field: "settled_on"), amountMinor: request.amountMinor, note: request.note)
+  func settleOnPartyProof(request: Overdue_V1_SettleOnPartyProofRequest, context: ServerContext)
+    async throws -> Overdue_V1_ListingReceipt
+  {
+    try await listingCommand(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
+      .settleOnPartyProof(
+        on: try RequestParsing.date(request.settledOn, field: "settled_on"),
+        amountMinor: request.amountMinor, note: request.note)
     }
   }
 
-  func recordDispute(request: Overdue_V1_RecordDisputeRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func recordDispute(request: Overdue_V1_RecordDisputeRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListingReceipt
+  {
     throw RPCError(code: .unimplemented, message: "disputes are not available yet")
   }
 
-  func decideDispute(request: Overdue_V1_DecideDisputeRequest, context: ServerContext) async throws -> Overdue_V1_ListingReceipt {
+  func decideDispute(request: Overdue_V1_DecideDisputeRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListingReceipt
+  {
     throw RPCError(code: .unimplemented, message: "disputes are not available yet")
   }
 
   private func listingCommand(
-    _ request: some SwiftProtobuf.Message, requestId: String, listingId: String, context: ServerContext,
+    _ request: some SwiftProtobuf.Message, requestId: String, listingId: String,
+    context: ServerContext,
     _ command: () throws(RegistryError) -> ListingCommand
   ) async throws -> Overdue_V1_ListingReceipt {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: requestId, request: request)
-      return .init(try registry.run(try command(), listingId: try RequestParsing.listingId(listingId), actor: actor, key: key))
+      return .init(
+        try registry.run(
+          try command(), listingId: try RequestParsing.listingId(listingId), actor: actor, key: key)
+      )
     }
   }
 }

@@ -4,7 +4,8 @@ import OverdueClient
 
 /// `overdue member amend`: fix a PENDING listing or add evidence to it.
 struct Amend: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Amend a PENDING listing: add evidence, fix the name or notice date.")
+  static let configuration = CommandConfiguration(
+    abstract: "Amend a PENDING listing: add evidence, fix the name or notice date.")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var request: RequestIdOption
@@ -20,7 +21,9 @@ struct Amend: AsyncParsableCommand {
     message.legalName = name
     message.noticeServedOn = noticeServedOn
     message.addEvidence = try EvidenceFiles.load(evidence)
-    let receipt = try await connection.run(requiresIdentity: true) { [message] in try await $0.members.amendListing(message) }
+    let receipt = try await connection.run(requiresIdentity: true) { [message] in
+      try await $0.members.amendListing(message)
+    }
     print("amended " + Receipts.describe(receipt))
   }
 }

@@ -6,7 +6,8 @@ import SwiftProtobuf
 
 /// `overdue check ID`: what the registry says about one buyer.
 struct Check: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Check a party (GSTIN, PAN, LEI, VAT or REG number) before extending credit.")
+  static let configuration = CommandConfiguration(
+    abstract: "Check a party (GSTIN, PAN, LEI, VAT or REG number) before extending credit.")
 
   @OptionGroup var connection: ConnectionOptions
 
@@ -27,7 +28,9 @@ struct Check: AsyncParsableCommand {
     request.party.scheme = scheme
     request.party.value = identifier
     request.minSequence = minSequence
-    let report = try await connection.run(requiresIdentity: false) { try await $0.lookup.checkParty(request) }
+    let report = try await connection.run(requiresIdentity: false) {
+      try await $0.lookup.checkParty(request)
+    }
     if json {
       var options = JSONEncodingOptions()
       options.alwaysPrintEnumsAsInts = false

@@ -4,10 +4,12 @@ import OverdueClient
 
 /// `overdue member listings`: your own listings, every state.
 struct Listings: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "List your own listings (any state), all pages.")
+  static let configuration = CommandConfiguration(
+    abstract: "List your own listings (any state), all pages.")
 
   @OptionGroup var connection: ConnectionOptions
-  @Option(help: "Only this state (pending, listed, settled, withdrawn, rejected, …).") var state: String?
+  @Option(help: "Only this state (pending, listed, settled, withdrawn, rejected, …).") var state:
+    String?
 
   func run() async throws {
     var message = Overdue_V1_ListListingsRequest()

@@ -4,7 +4,8 @@ import OverdueClient
 
 /// `overdue member pay`: record a payment received; paying the whole outstanding settles the listing.
 struct Pay: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Record a payment received against a listing.")
+  static let configuration = CommandConfiguration(
+    abstract: "Record a payment received against a listing.")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var request: RequestIdOption
@@ -21,7 +22,8 @@ struct Pay: AsyncParsableCommand {
       var message = Overdue_V1_RecordPaymentRequest()
       message.requestID = request.requestId
       message.listingID = listingId
-      message.amountMinor = try MoneyText.minor(amount, currency: listing.currency, option: "--amount")
+      message.amountMinor = try MoneyText.minor(
+        amount, currency: listing.currency, option: "--amount")
       message.paidOn = paidOn
       message.reference = reference
       return try await clients.members.recordPayment(message)

@@ -4,13 +4,17 @@ import OverdueClient
 
 /// `overdue operator pending`: filings waiting for verification.
 struct Pending: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "List PENDING listings waiting for verification.")
+  static let configuration = CommandConfiguration(
+    abstract: "List PENDING listings waiting for verification.")
 
   @OptionGroup var connection: ConnectionOptions
 
   func run() async throws {
     let listings = try await connection.run(requiresIdentity: true) { clients in
-      try await Paging.all(Overdue_V1_ListPendingListingsRequest(), token: \.pageToken, next: \.nextPageToken, items: \.listings) {
+      try await Paging.all(
+        Overdue_V1_ListPendingListingsRequest(), token: \.pageToken, next: \.nextPageToken,
+        items: \.listings
+      ) {
         try await clients.operator.listPendingListings($0)
       }
     }

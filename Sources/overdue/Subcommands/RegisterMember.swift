@@ -4,12 +4,14 @@ import OverdueClient
 
 /// `overdue operator register-member`: onboard a business as a member.
 struct RegisterMember: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Register a member business; prints its member id.")
+  static let configuration = CommandConfiguration(
+    abstract: "Register a member business; prints its member id.")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var request: RequestIdOption
   @Option(help: "The member's display name (shown to other members).") var name: String
-  @Option(help: "The member's own identifier (GSTIN, PAN, …); it cannot list itself.") var identifier: String
+  @Option(help: "The member's own identifier (GSTIN, PAN, …); it cannot list itself.")
+  var identifier: String
   @Option(help: "Its scheme (inferred when omitted).") var scheme: String = ""
   @Option(help: "Its sector (shown to anonymous checks).") var sector: String = ""
 
@@ -20,7 +22,11 @@ struct RegisterMember: AsyncParsableCommand {
     message.identifier.scheme = scheme
     message.identifier.value = identifier
     message.sector = sector
-    let member = try await connection.run(requiresIdentity: true) { [message] in try await $0.operator.registerMember(message) }
-    print("registered \(member.memberID)  \(member.displayName)  \(member.identifier.scheme) \(member.identifier.value)")
+    let member = try await connection.run(requiresIdentity: true) { [message] in
+      try await $0.operator.registerMember(message)
+    }
+    print(
+      "registered \(member.memberID)  \(member.displayName)  \(member.identifier.scheme) \(member.identifier.value)"
+    )
   }
 }

@@ -16,7 +16,9 @@ struct Reinstate: AsyncParsableCommand {
     message.requestID = request.requestId
     message.memberID = memberId
     message.reason = reason
-    let member = try await connection.run(requiresIdentity: true) { [message] in try await $0.operator.reinstateMember(message) }
+    let member = try await connection.run(requiresIdentity: true) { [message] in
+      try await $0.operator.reinstateMember(message)
+    }
     print("reinstated \(member.memberID)  \(member.displayName)")
   }
 }

@@ -16,7 +16,9 @@ struct Reject: AsyncParsableCommand {
     message.requestID = request.requestId
     message.listingID = listingId
     message.reason = reason
-    let receipt = try await connection.run(requiresIdentity: true) { [message] in try await $0.operator.rejectListing(message) }
+    let receipt = try await connection.run(requiresIdentity: true) { [message] in
+      try await $0.operator.rejectListing(message)
+    }
     print("rejected " + Receipts.describe(receipt))
   }
 }

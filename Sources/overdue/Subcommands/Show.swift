@@ -12,7 +12,9 @@ struct Show: AsyncParsableCommand {
   func run() async throws {
     var message = Overdue_V1_GetListingRequest()
     message.listingID = listingId
-    let listing = try await connection.run(requiresIdentity: true) { [message] in try await $0.members.getListing(message) }
+    let listing = try await connection.run(requiresIdentity: true) { [message] in
+      try await $0.members.getListing(message)
+    }
     print(Receipts.describe(listing))
   }
 }

@@ -4,7 +4,8 @@ import OverdueClient
 
 /// `overdue operator suspend`: stop a member from writing; its open listings stay.
 struct Suspend: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Suspend a member (it can no longer write).")
+  static let configuration = CommandConfiguration(
+    abstract: "Suspend a member (it can no longer write).")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var request: RequestIdOption
@@ -16,7 +17,9 @@ struct Suspend: AsyncParsableCommand {
     message.requestID = request.requestId
     message.memberID = memberId
     message.reason = reason
-    let member = try await connection.run(requiresIdentity: true) { [message] in try await $0.operator.suspendMember(message) }
+    let member = try await connection.run(requiresIdentity: true) { [message] in
+      try await $0.operator.suspendMember(message)
+    }
     print("suspended \(member.memberID)  \(member.displayName)")
   }
 }

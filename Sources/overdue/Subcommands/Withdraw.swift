@@ -4,7 +4,8 @@ import OverdueClient
 
 /// `overdue member withdraw`: take a PENDING or LISTED listing back, with a coded reason.
 struct Withdraw: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Withdraw a listing (not once settled: history is kept).")
+  static let configuration = CommandConfiguration(
+    abstract: "Withdraw a listing (not once settled: history is kept).")
 
   enum Reason: String, ExpressibleByArgument, CaseIterable {
     case paidBeforeListing = "paid-before-listing"
@@ -23,12 +24,15 @@ struct Withdraw: AsyncParsableCommand {
     message.requestID = request.requestId
     message.listingID = listingId
     message.note = note
-    message.reason = switch reason {
-    case .paidBeforeListing: .paidBeforeListing
-    case .filedInError: .filedInError
-    case .privateAgreement: .privateAgreement
+    message.reason =
+      switch reason {
+      case .paidBeforeListing: .paidBeforeListing
+      case .filedInError: .filedInError
+      case .privateAgreement: .privateAgreement
+      }
+    let receipt = try await connection.run(requiresIdentity: true) { [message] in
+      try await $0.members.withdrawListing(message)
     }
-    let receipt = try await connection.run(requiresIdentity: true) { [message] in try await $0.members.withdrawListing(message) }
     print("withdrawn " + Receipts.describe(receipt))
   }
 }
