@@ -12,6 +12,14 @@ public struct FilingPolicy: Sendable, Equatable {
   ]
   /// At most this many invoices in one listing.
   public var maxInvoices = 500
+  /// An instalment unpaid this many days after its due date breaches its payment plan.
+  public var graceDays = 7
+  /// A settled listing stays in the public history this long after settlement.
+  public var historyYears = 5
+  /// An unsettled listing leaves the public view this long after it was listed.
+  public var maxListingYears = 6
+  /// At most this many instalments in one payment plan.
+  public var maxInstalments = 120
 
   public init() {}
 

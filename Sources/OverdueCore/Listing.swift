@@ -9,11 +9,11 @@ public enum ListingState: String, Codable, Sendable, CaseIterable {
   case rejected = "REJECTED"
   case voided = "VOIDED"
 
-  /// Whether checks may show a listing in this state.
-  public var isPublic: Bool {
+  /// Whether checks may show a listing in this state (a dispute keeps whatever its earlier state had).
+  var isPublicOutsideDispute: Bool {
     switch self {
-    case .listed, .disputed, .onPlan, .settled: return true
-    case .pending, .withdrawn, .rejected, .voided: return false
+    case .listed, .onPlan, .settled: return true
+    case .pending, .disputed, .withdrawn, .rejected, .voided: return false
     }
   }
 }
@@ -104,6 +104,15 @@ public struct Listing: Codable, Sendable, Equatable {
   public var settlement: Settlement?
   public var rejectionReason: String?
   public var withdrawalReason: WithdrawalReason?
+  /// The current or last payment plan.
+  public var plan: PaymentPlan?
+  /// When payment plans were breached, oldest first.
+  public var planBreaches: [CalendarDate] = []
+  /// Every dispute, oldest first; the last is open while the state is DISPUTED.
+  public var disputes: [Dispute] = []
+  /// When and why the listing left the public view on its own (retention, maximum age).
+  public var removedFromPublicView: CalendarDate?
+  public var removalReason: PublicViewRemoval?
   /// The event sequence number of the last change.
   public var sequence: UInt64 = 0
 
@@ -133,6 +142,16 @@ public struct Listing: Codable, Sendable, Equatable {
   public var outstandingMinor: Int64 {
     settlement == nil ? max(0, originalMinor - paidMinor) : 0
   }
+  /// Whether checks may show this listing now.
+  public var isPublic: Bool {
+    guard removedFromPublicView == nil else { return false }
+    if state == .disputed { return disputes.last?.previousState.isPublicOutsideDispute ?? false }
+    return state.isPublicOutsideDispute
+  }
+
+  /// The open dispute, while the listing is DISPUTED.
+  public var openDispute: Dispute? { state == .disputed ? disputes.last : nil }
+
   public var oldestDueOn: CalendarDate { invoices.map(\.dueOn).min()! }
   public var latestDueOn: CalendarDate { invoices.map(\.dueOn).max()! }
   public var lastPaymentOn: CalendarDate? { payments.map(\.paidOn).max() }

@@ -53,6 +53,12 @@ public enum ListingCommand: Sendable, Equatable {
   case confirmSettlement(on: CalendarDate, amountMinor: Int64, note: String)
   case settleOnPartyProof(on: CalendarDate, amountMinor: Int64, note: String)
   case withdraw(reason: WithdrawalReason, note: String)
+  /// Agree a payment plan on a LISTED listing, or replace the plan of an ON_PLAN one.
+  case agreePlan([Instalment])
+  case recordDispute(statement: String, raisedOn: CalendarDate)
+  case decideDispute(outcome: DisputeOutcome, reason: String)
+  /// The scheduler's look at a listing: breach overdue plans, end retention, retire old listings.
+  case applyDeadlines
 
   var verb: String {
     switch self {
@@ -64,6 +70,10 @@ public enum ListingCommand: Sendable, Equatable {
     case .confirmSettlement: return "settle"
     case .settleOnPartyProof: return "settle"
     case .withdraw: return "withdraw"
+    case .agreePlan: return "agree a payment plan on"
+    case .recordDispute: return "record a dispute on"
+    case .decideDispute: return "decide a dispute on"
+    case .applyDeadlines: return "apply deadlines to"
     }
   }
 }

@@ -1,18 +1,18 @@
 import Foundation
 
-/// The listing rules as a pure function: a command on a listing's current state gives events or a refusal.
+/// The listing rules as a pure function: a command on a listing's current state gives events or a
+/// refusal. Anything SPEC section 3's transition table does not allow is `WRONG_STATE`.
 public enum ListingDecider {
   /// Decides `command` against `listing` (nil when it does not exist yet).
   public static func decide(
     _ command: ListingCommand, on listing: Listing?, context: DecisionContext
-  )
-    throws(RegistryError) -> [ListingEvent]
-  {
+  ) throws(RegistryError) -> [ListingEvent] {
     if case .file(let filing) = command {
       return try file(filing, exists: listing != nil, context: context)
     }
     guard let listing else { throw notFound() }
     try authorize(command, on: listing, context: context)
+    let today = context.today
     switch command {
     case .file:
       return []
@@ -23,36 +23,17 @@ public enum ListingDecider {
       let name = amendment.legalName ?? listing.legalName
       try FilingRules.check(
         legalName: name, currency: listing.currency, invoices: invoices, noticeServedOn: notice,
-        claimed: context.claimedInvoices, today: context.today, policy: context.policy)
+        claimed: context.claimedInvoices, today: today, policy: context.policy)
       return [
         .amended(
           legalName: name, invoices: invoices, noticeServedOn: notice,
           addedEvidence: amendment.addedEvidence)
       ]
     case .verify:
-      try require(listing, in: [.pending], to: command)
-      guard !listing.evidence.isEmpty else {
-        throw .precondition(
-          "EVIDENCE_REQUIRED",
-          "a listing needs at least one evidence document before it can be verified")
-      }
-      try FilingRules.check(
-        legalName: listing.legalName, currency: listing.currency, invoices: listing.invoices,
-        noticeServedOn: listing.noticeServedOn, claimed: [], today: context.today,
-        policy: context.policy)
-      let noticeOver = listing.noticeServedOn.adding(days: context.policy.noticeDays)
-      guard context.today >= noticeOver else {
-        throw .precondition(
-          "NOTICE_PERIOD_NOT_OVER",
-          "notice was served on \(listing.noticeServedOn); the listing can be verified from \(noticeOver)"
-        )
-      }
-      return [.verified(on: context.today, by: context.actor.description)]
+      return try verify(listing, context: context)
     case .reject(let reason):
       try require(listing, in: [.pending], to: command)
-      guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-        throw .invalid("reason", "MISSING_REASON", "a rejection needs a reason")
-      }
+      try requireText(reason, field: "reason", what: "a rejection")
       return [.rejected(reason: reason, by: context.actor.description)]
     case .recordPayment(let payment):
       try require(listing, in: [.listed, .onPlan], to: command)
@@ -65,7 +46,7 @@ public enum ListingDecider {
           "amount_minor", "PAYMENT_EXCEEDS_OUTSTANDING",
           "the payment \(payment.amountMinor) exceeds the outstanding \(outstanding)")
       }
-      try checkDate(payment.paidOn, field: "paid_on", listing: listing, today: context.today)
+      try checkDate(payment.paidOn, field: "paid_on", listing: listing, today: today)
       var events: [ListingEvent] = [.paymentRecorded(payment)]
       if payment.amountMinor == outstanding {
         events.append(
@@ -85,7 +66,7 @@ public enum ListingDecider {
           "a settlement amount must be between 1 and the outstanding \(outstanding) (0 means all of it)"
         )
       }
-      try checkDate(on, field: "settled_on", listing: listing, today: context.today)
+      try checkDate(on, field: "settled_on", listing: listing, today: today)
       return [
         .settled(
           Settlement(
@@ -94,7 +75,28 @@ public enum ListingDecider {
       ]
     case .withdraw(let reason, let note):
       try require(listing, in: [.pending, .listed], to: command)
-      return [.withdrawn(reason: reason, note: note, on: context.today)]
+      return [.withdrawn(reason: reason, note: note, on: today)]
+    case .agreePlan(let instalments):
+      try require(listing, in: [.listed, .onPlan], to: command)
+      try PlanRules.check(instalments, outstanding: listing.outstandingMinor, context: context)
+      return [
+        .planAgreed(
+          PaymentPlan(instalments: instalments, agreedOn: today, paidBeforeMinor: listing.paidMinor))
+      ]
+    case .recordDispute(let statement, let raisedOn):
+      try require(listing, in: [.pending, .listed, .onPlan, .settled], to: command)
+      try requireText(statement, field: "statement", what: "a dispute")
+      guard raisedOn <= today else {
+        throw .invalid("raised_on", "DATE_IN_FUTURE", "raised_on \(raisedOn) is in the future")
+      }
+      let dispute = Dispute(raisedOn: raisedOn, statement: statement, previousState: listing.state)
+      return [.disputeRecorded(dispute, by: context.actor.description)]
+    case .decideDispute(let outcome, let reason):
+      try require(listing, in: [.disputed], to: command)
+      try requireText(reason, field: "reason", what: "a dispute decision")
+      return [.disputeDecided(outcome: outcome, reason: reason, on: today, by: context.actor.description)]
+    case .applyDeadlines:
+      return deadlines(listing, today: today, policy: context.policy)
     }
   }
 
@@ -109,8 +111,8 @@ public enum ListingDecider {
     }
     guard !exists else {
       throw RegistryError(
-        .alreadyExists, reason: "LISTING_EXISTS",
-        message: "listing \(filing.listingId) already exists")
+        .alreadyExists, reason: "LISTING_EXISTS", message: "listing \(filing.listingId) already exists"
+      )
     }
     try requireActiveMember(context)
     try FilingRules.checkParty(filing.party, member: member)
@@ -126,31 +128,97 @@ public enum ListingDecider {
     return [.filed(listing)]
   }
 
-  /// Members act on their own listings only; operators on any. A stranger's listing does not exist.
+  static func verify(_ listing: Listing, context: DecisionContext) throws(RegistryError)
+    -> [ListingEvent]
+  {
+    try require(listing, in: [.pending], to: .verify)
+    guard !listing.evidence.isEmpty else {
+      throw .precondition(
+        "EVIDENCE_REQUIRED",
+        "a listing needs at least one evidence document before it can be verified")
+    }
+    try FilingRules.check(
+      legalName: listing.legalName, currency: listing.currency, invoices: listing.invoices,
+      noticeServedOn: listing.noticeServedOn, claimed: [], today: context.today,
+      policy: context.policy)
+    let noticeOver = listing.noticeServedOn.adding(days: context.policy.noticeDays)
+    guard context.today >= noticeOver else {
+      throw .precondition(
+        "NOTICE_PERIOD_NOT_OVER",
+        "notice was served on \(listing.noticeServedOn); the listing can be verified from \(noticeOver)"
+      )
+    }
+    return [.verified(on: context.today, by: context.actor.description)]
+  }
+
+  /// The time-driven transitions due today: a breached plan, the end of settled history's
+  /// retention, or an unsettled listing's maximum age. Nothing while a dispute is open.
+  static func deadlines(_ listing: Listing, today: CalendarDate, policy: FilingPolicy) -> [ListingEvent]
+  {
+    switch listing.state {
+    case .onPlan:
+      if let plan = listing.plan,
+        let index = plan.breachedInstalment(
+          totalPaidMinor: listing.paidMinor, today: today, graceDays: policy.graceDays)
+      {
+        return [.planBreached(on: today, instalment: index)]
+      }
+    case .settled:
+      if listing.removedFromPublicView == nil, let settlement = listing.settlement,
+        settlement.settledOn.adding(years: policy.historyYears) <= today
+      {
+        return [.removedFromPublicView(on: today, reason: .historyRetentionEnded)]
+      }
+    default:
+      break
+    }
+    if listing.state == .listed || listing.state == .onPlan, listing.removedFromPublicView == nil,
+      let listedOn = listing.listedOn, listedOn.adding(years: policy.maxListingYears) <= today
+    {
+      return [.removedFromPublicView(on: today, reason: .maximumListingAgeReached)]
+    }
+    return []
+  }
+
+  /// Members act on their own listings only; operators on any; the scheduler only applies
+  /// deadlines. A stranger's listing does not exist.
   static func authorize(_ command: ListingCommand, on listing: Listing, context: DecisionContext)
     throws(RegistryError)
   {
-    let operatorOnly: Bool
+    let allowed: Set<String>
     switch command {
-    case .verify, .reject, .settleOnPartyProof: operatorOnly = true
-    case .file, .amend, .recordPayment, .confirmSettlement, .withdraw: operatorOnly = false
+    case .verify, .reject, .settleOnPartyProof, .recordDispute, .decideDispute:
+      allowed = ["operator"]
+    case .file, .amend, .recordPayment, .confirmSettlement, .withdraw, .agreePlan:
+      allowed = ["member"]
+    case .applyDeadlines:
+      allowed = ["scheduler"]
     }
     switch context.actor {
     case .member(let id):
       guard listing.memberId == id else { throw notFound() }
       try requireActiveMember(context)
-      guard !operatorOnly else {
-        throw RegistryError(
-          .permissionDenied, reason: "OPERATORS_ONLY",
-          message: "only an operator can \(command.verb) a listing")
-      }
+      guard allowed.contains("member") else { throw notAllowed(command, allowed) }
     case .operator:
-      guard operatorOnly else {
-        throw RegistryError(
-          .permissionDenied, reason: "MEMBERS_ONLY",
-          message: "only the listing member can \(command.verb) a listing")
-      }
+      guard allowed.contains("operator") else { throw notAllowed(command, allowed) }
+    case .scheduler:
+      guard allowed.contains("scheduler") else { throw notAllowed(command, allowed) }
     }
+  }
+
+  static func notAllowed(_ command: ListingCommand, _ allowed: Set<String>) -> RegistryError {
+    if allowed.contains("operator") {
+      return RegistryError(
+        .permissionDenied, reason: "OPERATORS_ONLY",
+        message: "only an operator can \(command.verb) a listing")
+    }
+    if allowed.contains("member") {
+      return RegistryError(
+        .permissionDenied, reason: "MEMBERS_ONLY",
+        message: "only the listing member can \(command.verb) a listing")
+    }
+    return RegistryError(
+      .permissionDenied, reason: "SCHEDULER_ONLY", message: "only the scheduler applies deadlines")
   }
 
   static func requireActiveMember(_ context: DecisionContext) throws(RegistryError) {
@@ -171,9 +239,15 @@ public enum ListingDecider {
     }
   }
 
-  static func checkDate(_ date: CalendarDate, field: String, listing: Listing, today: CalendarDate)
-    throws(RegistryError)
-  {
+  static func requireText(_ text: String, field: String, what: String) throws(RegistryError) {
+    guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw .invalid(field, "MISSING_\(field.uppercased())", "\(what) needs a \(field)")
+    }
+  }
+
+  static func checkDate(
+    _ date: CalendarDate, field: String, listing: Listing, today: CalendarDate
+  ) throws(RegistryError) {
     guard date <= today else {
       throw .invalid(field, "DATE_IN_FUTURE", "\(field) \(date) is in the future")
     }

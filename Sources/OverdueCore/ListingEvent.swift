@@ -9,6 +9,11 @@ public enum ListingEvent: Codable, Sendable, Equatable {
   case paymentRecorded(Payment)
   case settled(Settlement)
   case withdrawn(reason: WithdrawalReason, note: String, on: CalendarDate)
+  case planAgreed(PaymentPlan)
+  case planBreached(on: CalendarDate, instalment: Int)
+  case disputeRecorded(Dispute, by: String)
+  case disputeDecided(outcome: DisputeOutcome, reason: String, on: CalendarDate, by: String)
+  case removedFromPublicView(on: CalendarDate, reason: PublicViewRemoval)
 
   /// A short stable name for the log's `type` column.
   public var name: String {
@@ -20,6 +25,11 @@ public enum ListingEvent: Codable, Sendable, Equatable {
     case .paymentRecorded: return "PaymentRecorded"
     case .settled: return "ListingSettled"
     case .withdrawn: return "ListingWithdrawn"
+    case .planAgreed: return "PaymentPlanAgreed"
+    case .planBreached: return "PaymentPlanBreached"
+    case .disputeRecorded: return "DisputeRecorded"
+    case .disputeDecided: return "DisputeDecided"
+    case .removedFromPublicView: return "RemovedFromPublicView"
     }
   }
 }
@@ -56,6 +66,31 @@ extension Listing {
     case .withdrawn(let reason, _, _):
       listing.state = .withdrawn
       listing.withdrawalReason = reason
+    case .planAgreed(let plan):
+      listing.state = .onPlan
+      listing.plan = plan
+    case .planBreached(let on, _):
+      listing.state = .listed
+      listing.planBreaches.append(on)
+    case .disputeRecorded(let dispute, _):
+      listing.state = .disputed
+      listing.disputes.append(dispute)
+      if dispute.previousState == .onPlan { listing.plan?.pausedOn = dispute.raisedOn }
+    case .disputeDecided(let outcome, _, let on, _):
+      guard var dispute = listing.disputes.popLast() else { break }
+      dispute.decidedOn = on
+      dispute.outcome = outcome
+      listing.disputes.append(dispute)
+      switch outcome {
+      case .forParty:
+        listing.state = .voided
+      case .forMember:
+        listing.state = dispute.previousState
+        if dispute.previousState == .onPlan { listing.plan?.resumedOn = on }
+      }
+    case .removedFromPublicView(let on, let reason):
+      listing.removedFromPublicView = on
+      listing.removalReason = reason
     }
     listing.sequence = sequence
     return listing

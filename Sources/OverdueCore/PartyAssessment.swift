@@ -20,6 +20,7 @@ public struct PartySummary: Sendable, Equatable {
   public var settledInFull = 0
   public var settledForLess = 0
   public var averageDaysToSettle: Int?
+  public var plansBreached = 0
 }
 
 /// A coded reason behind a risk band.
@@ -82,6 +83,7 @@ public struct PartyAssessment: Sendable, Equatable {
     summary.settledForLess = settled.count - summary.settledInFull
     let days = settled.compactMap(\.daysToSettle)
     summary.averageDaysToSettle = days.isEmpty ? nil : days.reduce(0, +) / days.count
+    summary.plansBreached = listings.reduce(0) { $0 + $1.planBreaches.count }
     return summary
   }
 }

@@ -8,6 +8,7 @@
 /// | UNDER_DISPUTE       | a listing under dispute                                | B    |
 /// | ACTIVE_DEFAULT      | a listing with active impact                           | C    |
 /// | LONG_OVERDUE        | an open debt 180 or more days past due                 | D    |
+/// | PLAN_BREACHED       | a payment plan was breached                            | D    |
 /// | SEVERAL_MEMBERS     | open debts to 2 or more members                        | D    |
 /// | MANY_MEMBERS        | open debts to 3 or more members                        | E    |
 /// | REPEAT_DEFAULTER    | a new default after an earlier settlement              | E    |
@@ -41,6 +42,9 @@ enum RiskBand {
     rule(
       summary.maxDaysPastDue >= longOverdueDays, 3, "LONG_OVERDUE",
       "\(summary.maxDaysPastDue) days past due")
+    rule(
+      summary.plansBreached > 0, 3, "PLAN_BREACHED",
+      "\(summary.plansBreached) payment plan(s) breached")
     rule(openMembers >= 2, 3, "SEVERAL_MEMBERS", "open defaults with \(openMembers) members")
     rule(openMembers >= 3, 4, "MANY_MEMBERS", "open defaults with 3 or more members")
     rule(repeatDefaulter, 4, "REPEAT_DEFAULTER", "defaulted again after an earlier settlement")

@@ -60,6 +60,16 @@ public final class EventStore: Sendable {
     }
   }
 
+  /// Runs `body` in one transaction without an idempotency key: for the server's own commands
+  /// (the scheduler), which are safe to repeat because they decide from the current state.
+  public func perform<Response>(
+    systemRequest requestId: String, _ body: (WriteSession) throws(RegistryError) -> Response
+  ) throws(RegistryError) -> Response {
+    try storageAccess {
+      try pool.write { db in try body(WriteSession(db: db, requestId: requestId)) }
+    }
+  }
+
   /// Reads the write side outside any command (e.g. a listing for its member, evidence for an operator).
   public func read<T>(_ body: (WriteSession) throws(RegistryError) -> T) throws(RegistryError) -> T
   {

@@ -29,7 +29,7 @@ public final class Projector: Sendable {
   /// Drops the read model's contents and folds the whole log again.
   public func rebuild() throws {
     try readModel.pool.write { db in
-      for table in ["listings", "parties", "members"] {
+      for table in ["listings", "parties", "members", "party_names"] {
         try db.execute(sql: "DELETE FROM \(table)")
       }
       try db.execute(sql: "UPDATE projection SET sequence = 0 WHERE id = 1")
@@ -99,14 +99,16 @@ public final class Projector: Sendable {
         ORDER BY listing_id DESC LIMIT 1
         """,
       arguments: [party.scheme.rawValue, party.value])
+    let key: StatementArguments = [party.scheme.rawValue, party.value]
+    try db.execute(sql: "DELETE FROM parties WHERE scheme = ? AND value = ?", arguments: key)
+    try db.execute(sql: "DELETE FROM party_names WHERE scheme = ? AND value = ?", arguments: key)
     if let name {
       try db.execute(
-        sql: "INSERT OR REPLACE INTO parties (scheme, value, pan, legal_name) VALUES (?, ?, ?, ?)",
+        sql: "INSERT INTO parties (scheme, value, pan, legal_name) VALUES (?, ?, ?, ?)",
         arguments: [party.scheme.rawValue, party.value, pan, name])
-    } else {
       try db.execute(
-        sql: "DELETE FROM parties WHERE scheme = ? AND value = ?",
-        arguments: [party.scheme.rawValue, party.value])
+        sql: "INSERT INTO party_names (scheme, value, legal_name) VALUES (?, ?, ?)",
+        arguments: [party.scheme.rawValue, party.value, name])
     }
   }
 }

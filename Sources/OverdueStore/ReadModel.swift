@@ -114,6 +114,41 @@ public final class ReadModel: Sendable {
     }
   }
 
+  /// Parties whose legal name shares trigrams with `query` (so prefixes, substrings and names with
+  /// a typo match), names starting with the query first, then by BM25 rank; a page of `limit`
+  /// after `offset`. The query must have at least 3 characters.
+  public func searchParties(_ query: String, limit: Int, offset: Int) throws -> [PartyName] {
+    let pattern = NameSearch.matchExpression(query)
+    guard !pattern.isEmpty else { return [] }
+    return try pool.read { db in
+      try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT scheme, value, legal_name FROM party_names
+            WHERE party_names MATCH ?
+            ORDER BY (lower(legal_name) LIKE ? ESCAPE '\\') DESC, rank, value
+            LIMIT ? OFFSET ?
+            """),
+        arguments: [pattern, NameSearch.prefixPattern(query), limit, offset]
+      ).map { row in
+        PartyName(
+          identifier: PartyIdentifier(
+            unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"]),
+          legalName: row["legal_name"])
+      }
+    }
+  }
+
+  /// Ids of listings in any of `states`, for the scheduler.
+  public func listingIds(in states: [ListingState]) throws -> [String] {
+    try pool.read { db in
+      let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
+      return try String.fetchAll(
+        db, sql: "SELECT listing_id FROM listings WHERE state IN (\(marks)) ORDER BY listing_id",
+        arguments: StatementArguments(states.map(\.rawValue)))
+    }
+  }
+
   /// Every table's rows in a stable order, for comparing a projection with a rebuild.
   public func dump() throws -> [String] {
     try pool.read { db in

@@ -42,6 +42,15 @@ enum ReadModelSchema {
           );
           """)
     }
+    migrator.registerMigration("v2-name-search") { db in
+      // Names of parties with public listings, for typo-tolerant search (trigram overlap).
+      try db.execute(
+        sql: """
+          CREATE VIRTUAL TABLE party_names USING fts5(
+            scheme UNINDEXED, value UNINDEXED, legal_name, tokenize = 'trigram');
+          INSERT INTO party_names (scheme, value, legal_name) SELECT scheme, value, legal_name FROM parties;
+          """)
+    }
     return migrator
   }
 }

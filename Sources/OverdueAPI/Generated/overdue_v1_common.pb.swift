@@ -323,6 +323,25 @@ public nonisolated struct Overdue_V1_Amount: Sendable {
   public init() {}
 }
 
+/// A dispute as checks show it: dates and outcome, never the party's statement.
+public nonisolated struct Overdue_V1_DisputeSummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var raisedOn: String = String()
+
+  /// empty while open
+  public var decidedOn: String = String()
+
+  /// UNSPECIFIED while open
+  public var outcome: Overdue_V1_DisputeOutcome = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "overdue.v1"
@@ -573,6 +592,46 @@ nonisolated extension Overdue_V1_Amount: SwiftProtobuf.Message, SwiftProtobuf._M
   public static func ==(lhs: Overdue_V1_Amount, rhs: Overdue_V1_Amount) -> Bool {
     if lhs.currency != rhs.currency {return false}
     if lhs.amountMinor != rhs.amountMinor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_DisputeSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DisputeSummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}raised_on\0\u{3}decided_on\0\u{1}outcome\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.raisedOn) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.decidedOn) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.raisedOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.raisedOn, fieldNumber: 1)
+    }
+    if !self.decidedOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.decidedOn, fieldNumber: 2)
+    }
+    if self.outcome != .unspecified {
+      try visitor.visitSingularEnumField(value: self.outcome, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_DisputeSummary, rhs: Overdue_V1_DisputeSummary) -> Bool {
+    if lhs.raisedOn != rhs.raisedOn {return false}
+    if lhs.decidedOn != rhs.decidedOn {return false}
+    if lhs.outcome != rhs.outcome {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -167,6 +167,8 @@ public nonisolated struct Overdue_V1_PartySummary: Sendable {
 
   public var publicListings: Int32 = 0
 
+  public var plansBreached: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -270,6 +272,37 @@ public nonisolated struct Overdue_V1_PublicListing: @unchecked Sendable {
   public var impactActive: Bool {
     get {_storage._impactActive}
     set {_uniqueStorage()._impactActive = newValue}
+  }
+
+  /// Payment plan progress: "on payment plan, current, N of M paid".
+  public var planInstalments: Int32 {
+    get {_storage._planInstalments}
+    set {_uniqueStorage()._planInstalments = newValue}
+  }
+
+  public var planInstalmentsPaid: Int32 {
+    get {_storage._planInstalmentsPaid}
+    set {_uniqueStorage()._planInstalmentsPaid = newValue}
+  }
+
+  public var planNextDueOn: String {
+    get {_storage._planNextDueOn}
+    set {_uniqueStorage()._planNextDueOn = newValue}
+  }
+
+  public var planBreachedOn: [String] {
+    get {_storage._planBreachedOn}
+    set {_uniqueStorage()._planBreachedOn = newValue}
+  }
+
+  public var underDispute: Bool {
+    get {_storage._underDispute}
+    set {_uniqueStorage()._underDispute = newValue}
+  }
+
+  public var disputes: [Overdue_V1_DisputeSummary] {
+    get {_storage._disputes}
+    set {_uniqueStorage()._disputes = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -623,7 +656,7 @@ nonisolated extension Overdue_V1_PartyReport: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Overdue_V1_PartySummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PartySummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}open_listings\0\u{3}distinct_members\0\u{1}original\0\u{1}outstanding\0\u{3}oldest_due_on\0\u{3}max_days_past_due\0\u{3}last_payment_on\0\u{3}settled_in_full\0\u{3}settled_for_less\0\u{3}average_days_to_settle\0\u{3}public_listings\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}open_listings\0\u{3}distinct_members\0\u{1}original\0\u{1}outstanding\0\u{3}oldest_due_on\0\u{3}max_days_past_due\0\u{3}last_payment_on\0\u{3}settled_in_full\0\u{3}settled_for_less\0\u{3}average_days_to_settle\0\u{3}public_listings\0\u{3}plans_breached\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -642,6 +675,7 @@ nonisolated extension Overdue_V1_PartySummary: SwiftProtobuf.Message, SwiftProto
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.settledForLess) }()
       case 10: try { try decoder.decodeSingularInt32Field(value: &self.averageDaysToSettle) }()
       case 11: try { try decoder.decodeSingularInt32Field(value: &self.publicListings) }()
+      case 12: try { try decoder.decodeSingularInt32Field(value: &self.plansBreached) }()
       default: break
       }
     }
@@ -681,6 +715,9 @@ nonisolated extension Overdue_V1_PartySummary: SwiftProtobuf.Message, SwiftProto
     if self.publicListings != 0 {
       try visitor.visitSingularInt32Field(value: self.publicListings, fieldNumber: 11)
     }
+    if self.plansBreached != 0 {
+      try visitor.visitSingularInt32Field(value: self.plansBreached, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -696,6 +733,7 @@ nonisolated extension Overdue_V1_PartySummary: SwiftProtobuf.Message, SwiftProto
     if lhs.settledForLess != rhs.settledForLess {return false}
     if lhs.averageDaysToSettle != rhs.averageDaysToSettle {return false}
     if lhs.publicListings != rhs.publicListings {return false}
+    if lhs.plansBreached != rhs.plansBreached {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -703,7 +741,7 @@ nonisolated extension Overdue_V1_PartySummary: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Overdue_V1_PublicListing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PublicListing"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}listing_id\0\u{3}filed_under\0\u{1}state\0\u{1}currency\0\u{3}original_minor\0\u{3}outstanding_minor\0\u{3}oldest_due_on\0\u{3}latest_due_on\0\u{3}notice_served_on\0\u{3}listed_on\0\u{3}settled_on\0\u{3}days_to_settle\0\u{3}settled_in_full\0\u{3}member_name\0\u{3}member_sector\0\u{3}invoice_count\0\u{3}settled_minor\0\u{3}impact_active\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}listing_id\0\u{3}filed_under\0\u{1}state\0\u{1}currency\0\u{3}original_minor\0\u{3}outstanding_minor\0\u{3}oldest_due_on\0\u{3}latest_due_on\0\u{3}notice_served_on\0\u{3}listed_on\0\u{3}settled_on\0\u{3}days_to_settle\0\u{3}settled_in_full\0\u{3}member_name\0\u{3}member_sector\0\u{3}invoice_count\0\u{3}settled_minor\0\u{3}impact_active\0\u{3}plan_instalments\0\u{3}plan_instalments_paid\0\u{3}plan_next_due_on\0\u{3}plan_breached_on\0\u{3}under_dispute\0\u{1}disputes\0")
 
   fileprivate class _StorageClass {
     var _listingID: String = String()
@@ -724,6 +762,12 @@ nonisolated extension Overdue_V1_PublicListing: SwiftProtobuf.Message, SwiftProt
     var _invoiceCount: Int32 = 0
     var _settledMinor: Int64 = 0
     var _impactActive: Bool = false
+    var _planInstalments: Int32 = 0
+    var _planInstalmentsPaid: Int32 = 0
+    var _planNextDueOn: String = String()
+    var _planBreachedOn: [String] = []
+    var _underDispute: Bool = false
+    var _disputes: [Overdue_V1_DisputeSummary] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -752,6 +796,12 @@ nonisolated extension Overdue_V1_PublicListing: SwiftProtobuf.Message, SwiftProt
       _invoiceCount = source._invoiceCount
       _settledMinor = source._settledMinor
       _impactActive = source._impactActive
+      _planInstalments = source._planInstalments
+      _planInstalmentsPaid = source._planInstalmentsPaid
+      _planNextDueOn = source._planNextDueOn
+      _planBreachedOn = source._planBreachedOn
+      _underDispute = source._underDispute
+      _disputes = source._disputes
     }
   }
 
@@ -788,6 +838,12 @@ nonisolated extension Overdue_V1_PublicListing: SwiftProtobuf.Message, SwiftProt
         case 16: try { try decoder.decodeSingularInt32Field(value: &_storage._invoiceCount) }()
         case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._settledMinor) }()
         case 18: try { try decoder.decodeSingularBoolField(value: &_storage._impactActive) }()
+        case 19: try { try decoder.decodeSingularInt32Field(value: &_storage._planInstalments) }()
+        case 20: try { try decoder.decodeSingularInt32Field(value: &_storage._planInstalmentsPaid) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._planNextDueOn) }()
+        case 22: try { try decoder.decodeRepeatedStringField(value: &_storage._planBreachedOn) }()
+        case 23: try { try decoder.decodeSingularBoolField(value: &_storage._underDispute) }()
+        case 24: try { try decoder.decodeRepeatedMessageField(value: &_storage._disputes) }()
         default: break
         }
       }
@@ -854,6 +910,24 @@ nonisolated extension Overdue_V1_PublicListing: SwiftProtobuf.Message, SwiftProt
       if _storage._impactActive != false {
         try visitor.visitSingularBoolField(value: _storage._impactActive, fieldNumber: 18)
       }
+      if _storage._planInstalments != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._planInstalments, fieldNumber: 19)
+      }
+      if _storage._planInstalmentsPaid != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._planInstalmentsPaid, fieldNumber: 20)
+      }
+      if !_storage._planNextDueOn.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._planNextDueOn, fieldNumber: 21)
+      }
+      if !_storage._planBreachedOn.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._planBreachedOn, fieldNumber: 22)
+      }
+      if _storage._underDispute != false {
+        try visitor.visitSingularBoolField(value: _storage._underDispute, fieldNumber: 23)
+      }
+      if !_storage._disputes.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._disputes, fieldNumber: 24)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -881,6 +955,12 @@ nonisolated extension Overdue_V1_PublicListing: SwiftProtobuf.Message, SwiftProt
         if _storage._invoiceCount != rhs_storage._invoiceCount {return false}
         if _storage._settledMinor != rhs_storage._settledMinor {return false}
         if _storage._impactActive != rhs_storage._impactActive {return false}
+        if _storage._planInstalments != rhs_storage._planInstalments {return false}
+        if _storage._planInstalmentsPaid != rhs_storage._planInstalmentsPaid {return false}
+        if _storage._planNextDueOn != rhs_storage._planNextDueOn {return false}
+        if _storage._planBreachedOn != rhs_storage._planBreachedOn {return false}
+        if _storage._underDispute != rhs_storage._underDispute {return false}
+        if _storage._disputes != rhs_storage._disputes {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -318,6 +318,31 @@ public nonisolated struct Overdue_V1_Listing: @unchecked Sendable {
     set {_uniqueStorage()._sequence = newValue}
   }
 
+  public var plan: [Overdue_V1_Instalment] {
+    get {_storage._plan}
+    set {_uniqueStorage()._plan = newValue}
+  }
+
+  public var planInstalmentsPaid: Int32 {
+    get {_storage._planInstalmentsPaid}
+    set {_uniqueStorage()._planInstalmentsPaid = newValue}
+  }
+
+  public var planBreachedOn: [String] {
+    get {_storage._planBreachedOn}
+    set {_uniqueStorage()._planBreachedOn = newValue}
+  }
+
+  public var disputes: [Overdue_V1_DisputeSummary] {
+    get {_storage._disputes}
+    set {_uniqueStorage()._disputes = newValue}
+  }
+
+  public var removedFromPublicViewOn: String {
+    get {_storage._removedFromPublicViewOn}
+    set {_uniqueStorage()._removedFromPublicViewOn = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -816,7 +841,7 @@ nonisolated extension Overdue_V1_EvidenceSummary: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Overdue_V1_Listing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Listing"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}listing_id\0\u{3}member_id\0\u{1}party\0\u{3}legal_name\0\u{1}currency\0\u{1}invoices\0\u{3}notice_served_on\0\u{1}evidence\0\u{1}state\0\u{3}original_minor\0\u{3}outstanding_minor\0\u{1}payments\0\u{3}filed_on\0\u{3}listed_on\0\u{3}settled_on\0\u{3}settled_minor\0\u{3}rejection_reason\0\u{3}withdrawal_reason\0\u{1}sequence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}listing_id\0\u{3}member_id\0\u{1}party\0\u{3}legal_name\0\u{1}currency\0\u{1}invoices\0\u{3}notice_served_on\0\u{1}evidence\0\u{1}state\0\u{3}original_minor\0\u{3}outstanding_minor\0\u{1}payments\0\u{3}filed_on\0\u{3}listed_on\0\u{3}settled_on\0\u{3}settled_minor\0\u{3}rejection_reason\0\u{3}withdrawal_reason\0\u{1}sequence\0\u{1}plan\0\u{3}plan_instalments_paid\0\u{3}plan_breached_on\0\u{1}disputes\0\u{3}removed_from_public_view_on\0")
 
   fileprivate class _StorageClass {
     var _listingID: String = String()
@@ -838,6 +863,11 @@ nonisolated extension Overdue_V1_Listing: SwiftProtobuf.Message, SwiftProtobuf._
     var _rejectionReason: String = String()
     var _withdrawalReason: Overdue_V1_WithdrawalReason = .unspecified
     var _sequence: UInt64 = 0
+    var _plan: [Overdue_V1_Instalment] = []
+    var _planInstalmentsPaid: Int32 = 0
+    var _planBreachedOn: [String] = []
+    var _disputes: [Overdue_V1_DisputeSummary] = []
+    var _removedFromPublicViewOn: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -867,6 +897,11 @@ nonisolated extension Overdue_V1_Listing: SwiftProtobuf.Message, SwiftProtobuf._
       _rejectionReason = source._rejectionReason
       _withdrawalReason = source._withdrawalReason
       _sequence = source._sequence
+      _plan = source._plan
+      _planInstalmentsPaid = source._planInstalmentsPaid
+      _planBreachedOn = source._planBreachedOn
+      _disputes = source._disputes
+      _removedFromPublicViewOn = source._removedFromPublicViewOn
     }
   }
 
@@ -904,6 +939,11 @@ nonisolated extension Overdue_V1_Listing: SwiftProtobuf.Message, SwiftProtobuf._
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._rejectionReason) }()
         case 18: try { try decoder.decodeSingularEnumField(value: &_storage._withdrawalReason) }()
         case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._sequence) }()
+        case 20: try { try decoder.decodeRepeatedMessageField(value: &_storage._plan) }()
+        case 21: try { try decoder.decodeSingularInt32Field(value: &_storage._planInstalmentsPaid) }()
+        case 22: try { try decoder.decodeRepeatedStringField(value: &_storage._planBreachedOn) }()
+        case 23: try { try decoder.decodeRepeatedMessageField(value: &_storage._disputes) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._removedFromPublicViewOn) }()
         default: break
         }
       }
@@ -973,6 +1013,21 @@ nonisolated extension Overdue_V1_Listing: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._sequence != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._sequence, fieldNumber: 19)
       }
+      if !_storage._plan.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._plan, fieldNumber: 20)
+      }
+      if _storage._planInstalmentsPaid != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._planInstalmentsPaid, fieldNumber: 21)
+      }
+      if !_storage._planBreachedOn.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._planBreachedOn, fieldNumber: 22)
+      }
+      if !_storage._disputes.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._disputes, fieldNumber: 23)
+      }
+      if !_storage._removedFromPublicViewOn.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._removedFromPublicViewOn, fieldNumber: 24)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1001,6 +1056,11 @@ nonisolated extension Overdue_V1_Listing: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._rejectionReason != rhs_storage._rejectionReason {return false}
         if _storage._withdrawalReason != rhs_storage._withdrawalReason {return false}
         if _storage._sequence != rhs_storage._sequence {return false}
+        if _storage._plan != rhs_storage._plan {return false}
+        if _storage._planInstalmentsPaid != rhs_storage._planInstalmentsPaid {return false}
+        if _storage._planBreachedOn != rhs_storage._planBreachedOn {return false}
+        if _storage._disputes != rhs_storage._disputes {return false}
+        if _storage._removedFromPublicViewOn != rhs_storage._removedFromPublicViewOn {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -72,6 +72,11 @@ public struct RegistryServer: Service {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await publicServer.serve() }
         group.addTask { try await memberServer.serve() }
+        group.addTask {
+          try await cancelWhenGracefulShutdown {
+            await Self.applyDeadlines(registry, every: configuration.schedulerInterval, logger: logger)
+          }
+        }
         let addresses = ListenerAddresses(
           public: try await Self.describe(publicTransport.listeningAddress),
           member: try await Self.describe(memberTransport.listeningAddress))
@@ -84,6 +89,19 @@ public struct RegistryServer: Service {
       logger.info("shutting down gracefully")
       publicServer.beginGracefulShutdown()
       memberServer.beginGracefulShutdown()
+    }
+  }
+
+  /// The scheduler: applies deadlines now and then every `interval`, until cancelled.
+  private static func applyDeadlines(_ registry: Registry, every interval: Duration, logger: Logger) async {
+    while !Task.isCancelled {
+      do {
+        let changed = try registry.applyDeadlines()
+        if changed > 0 { logger.info("applied deadlines", metadata: ["listings": "\(changed)"]) }
+      } catch {
+        logger.error("applying deadlines failed", metadata: ["error": "\(error)"])
+      }
+      try? await Task.sleep(for: interval)
     }
   }
 

@@ -67,6 +67,8 @@ public struct ServerConfiguration: Sendable {
   public var limits = Limits()
   public var policy = FilingPolicy.defaults
   public var clock = RegistryClock()
+  /// How often the scheduler applies time-driven transitions (plan breaches, expiry).
+  public var schedulerInterval: Duration = .seconds(60)
 
   public init(dataDirectory: URL) {
     self.dataDirectory = dataDirectory

@@ -127,6 +127,29 @@ enum RequestParsing {
     }
   }
 
+  static func instalments(_ instalments: [Overdue_V1_Instalment]) throws(RegistryError)
+    -> [Instalment]
+  {
+    var result: [Instalment] = []
+    for (index, instalment) in instalments.enumerated() {
+      result.append(
+        Instalment(
+          dueOn: try date(instalment.dueOn, field: "instalments[\(index)].due_on"),
+          amountMinor: instalment.amountMinor))
+    }
+    return result
+  }
+
+  static func outcome(_ outcome: Overdue_V1_DisputeOutcome) throws(RegistryError) -> DisputeOutcome {
+    switch outcome {
+    case .forMember: return .forMember
+    case .forParty: return .forParty
+    default:
+      throw .invalid(
+        "outcome", "MISSING_OUTCOME", "give an outcome: DISPUTE_OUTCOME_FOR_MEMBER or _FOR_PARTY")
+    }
+  }
+
   static func state(_ state: Overdue_V1_ListingState) -> ListingState? {
     ListingState.allCases.first { Overdue_V1_ListingState($0) == state }
   }
@@ -136,6 +159,20 @@ enum RequestParsing {
     let limit = size <= 0 ? 50 : min(Int(size), 500)
     let cursor = Data(base64Encoded: token).map { String(decoding: $0, as: UTF8.self) } ?? ""
     return (limit, cursor)
+  }
+
+  /// An opaque token for a result offset.
+  static func pageToken(offset: Int) -> String { Data("offset:\(offset)".utf8).base64EncodedString() }
+
+  static func offset(fromPageToken token: String) throws(RegistryError) -> Int {
+    guard !token.isEmpty else { return 0 }
+    guard let data = Data(base64Encoded: token),
+      case let text = String(decoding: data, as: UTF8.self), text.hasPrefix("offset:"),
+      let offset = Int(text.dropFirst(7)), offset >= 0
+    else {
+      throw .invalid("page_token", "INVALID_PAGE_TOKEN", "page_token is not one this server gave")
+    }
+    return offset
   }
 
   static func nextPageToken(_ listings: [Listing], limit: Int) -> String {

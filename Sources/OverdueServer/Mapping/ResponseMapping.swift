@@ -109,6 +109,35 @@ extension Overdue_V1_Listing {
       case nil: .unspecified
       }
     sequence = listing.sequence
+    if let plan = listing.plan {
+      self.plan = plan.instalments.map { .init($0) }
+      planInstalmentsPaid = Int32(plan.instalmentsPaid(totalPaidMinor: listing.paidMinor))
+    }
+    planBreachedOn = listing.planBreaches.map(\.description)
+    disputes = listing.disputes.map { .init(PublicDispute($0)) }
+    removedFromPublicViewOn = listing.removedFromPublicView?.description ?? ""
+  }
+}
+
+extension Overdue_V1_Instalment {
+  init(_ instalment: Instalment) {
+    self.init()
+    dueOn = instalment.dueOn.description
+    amountMinor = instalment.amountMinor
+  }
+}
+
+extension Overdue_V1_DisputeSummary {
+  init(_ dispute: PublicDispute) {
+    self.init()
+    raisedOn = dispute.raisedOn.description
+    decidedOn = dispute.decidedOn?.description ?? ""
+    outcome =
+      switch dispute.outcome {
+      case .forMember: .forMember
+      case .forParty: .forParty
+      case nil: .unspecified
+      }
   }
 }
 
@@ -149,6 +178,12 @@ extension Overdue_V1_PartyReport {
       proto.settledInFull = listing.settledInFull ?? false
       proto.invoiceCount = Int32(listing.invoiceCount)
       proto.impactActive = listing.impactActive
+      proto.planInstalments = Int32(listing.planInstalments ?? 0)
+      proto.planInstalmentsPaid = Int32(listing.planInstalmentsPaid ?? 0)
+      proto.planNextDueOn = listing.planNextDueOn?.description ?? ""
+      proto.planBreachedOn = listing.planBreaches.map(\.description)
+      proto.underDispute = listing.underDispute
+      proto.disputes = listing.disputes.map { .init($0) }
       let member = record.members[listing.memberId]
       proto.memberName = showMemberNames ? (member?.displayName ?? "") : "a verified member"
       proto.memberSector = member?.sector ?? ""
@@ -186,6 +221,7 @@ extension Overdue_V1_PartySummary {
     settledInFull = Int32(summary.settledInFull)
     settledForLess = Int32(summary.settledForLess)
     averageDaysToSettle = Int32(summary.averageDaysToSettle ?? 0)
+    plansBreached = Int32(summary.plansBreached)
   }
 
   static func amounts(_ byCurrency: [String: Int64]) -> [Overdue_V1_Amount] {

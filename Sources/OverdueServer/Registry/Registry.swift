@@ -43,42 +43,73 @@ public final class Registry: Sendable {
     let today = clock.today
     let receipt = try eventStore.perform(key, as: ListingReceipt.self) {
       session throws(RegistryError) in
-      let listing = try session.listing(listingId)
-      var context = DecisionContext(actor: actor, today: today, policy: policy)
-      if case .member(let memberId) = actor {
-        guard let member = try session.member(memberId) else {
-          throw RegistryError(
-            .permissionDenied, reason: "UNKNOWN_MEMBER",
-            message: "member \(memberId) is not registered")
-        }
-        context.member = member
-      }
-      switch command {
-      case .file(let filing):
-        let debtKey = Listing.debtKey(party: filing.party, pan: filing.party.linkedPAN)
-        context.claimedInvoices = try session.claimedInvoices(
-          debtKey: debtKey, excluding: listingId)
-      case .amend:
-        if let listing {
-          context.claimedInvoices = try session.claimedInvoices(
-            debtKey: listing.debtKey, excluding: listingId)
-        }
-      default:
-        break
-      }
-      let events = try ListingDecider.decide(command, on: listing, context: context)
-      try session.store(evidence)
-      let sequence = try session.append(events.map { .listing(id: listingId, $0) })
-      try session.audit(
-        AuditEntry(
-          actor: actor.description, action: events.map(\.name).joined(separator: ","),
-          target: listingId))
-      let final = events.reduce(listing) { Listing.apply($1, to: $0, sequence: sequence) }
-      return ListingReceipt(
-        listingId: listingId, state: final?.state ?? .pending, sequence: sequence)
+      try decideAndAppend(
+        command, listingId: listingId, actor: actor, today: today, session: session,
+        evidence: evidence)
     }
     project()
     return receipt
+  }
+
+  /// The scheduler's pass: applies every deadline due today (plan breaches, the end of settled
+  /// history's retention, maximum listing age) as events; returns how many listings changed.
+  @discardableResult
+  func applyDeadlines() throws(RegistryError) -> Int {
+    let today = clock.today
+    let candidates = try storageAccess { try readModel.listingIds(in: [.onPlan, .settled, .listed]) }
+    var changed = 0
+    for listingId in candidates {
+      let receipt = try eventStore.perform(systemRequest: "deadlines:\(today):\(listingId)") {
+        session throws(RegistryError) in
+        try decideAndAppend(
+          .applyDeadlines, listingId: listingId, actor: .scheduler, today: today, session: session)
+      }
+      if receipt.sequence > 0 { changed += 1 }
+    }
+    if changed > 0 { project() }
+    return changed
+  }
+
+  /// Loads what the rules need, decides, and appends the events with an audit row (nothing when
+  /// the decision is no events, as when no deadline is due).
+  private func decideAndAppend(
+    _ command: ListingCommand, listingId: String, actor: Actor, today: CalendarDate,
+    session: WriteSession, evidence: [StoredEvidence] = []
+  ) throws(RegistryError) -> ListingReceipt {
+    let listing = try session.listing(listingId)
+    var context = DecisionContext(actor: actor, today: today, policy: policy)
+    if case .member(let memberId) = actor {
+      guard let member = try session.member(memberId) else {
+        throw RegistryError(
+          .permissionDenied, reason: "UNKNOWN_MEMBER",
+          message: "member \(memberId) is not registered")
+      }
+      context.member = member
+    }
+    switch command {
+    case .file(let filing):
+      let debtKey = Listing.debtKey(party: filing.party, pan: filing.party.linkedPAN)
+      context.claimedInvoices = try session.claimedInvoices(debtKey: debtKey, excluding: listingId)
+    case .amend:
+      if let listing {
+        context.claimedInvoices = try session.claimedInvoices(
+          debtKey: listing.debtKey, excluding: listingId)
+      }
+    default:
+      break
+    }
+    let events = try ListingDecider.decide(command, on: listing, context: context)
+    guard !events.isEmpty else {
+      return ListingReceipt(listingId: listingId, state: listing?.state ?? .pending, sequence: 0)
+    }
+    try session.store(evidence)
+    let sequence = try session.append(events.map { .listing(id: listingId, $0) })
+    try session.audit(
+      AuditEntry(
+        actor: actor.description, action: events.map(\.name).joined(separator: ","),
+        target: listingId))
+    let final = events.reduce(listing) { Listing.apply($1, to: $0, sequence: sequence) }
+    return ListingReceipt(listingId: listingId, state: final?.state ?? .pending, sequence: sequence)
   }
 
   /// A listing as its member (or an operator) sees it.
@@ -237,6 +268,23 @@ public final class Registry: Sendable {
     return (record, PartyAssessment(listings: record.listings, today: clock.today))
   }
 
+  /// Parties matching a name (at least 3 characters; prefix, substring and typo tolerant), ranked,
+  /// with each one's current status.
+  func searchParties(_ query: String, limit: Int, offset: Int) throws(RegistryError) -> [(
+    PartyName, ImpactStatus
+  )] {
+    guard query.trimmingCharacters(in: .whitespaces).count >= 3 else {
+      throw .invalid("query", "QUERY_TOO_SHORT", "search needs at least 3 characters")
+    }
+    let today = clock.today
+    return try storageAccess {
+      try readModel.searchParties(query, limit: limit, offset: offset).map { match in
+        let record = try readModel.party(match.identifier)
+        return (match, PartyAssessment(listings: record.listings, today: today).status)
+      }
+    }
+  }
+
   private func waitForSequence(_ sequence: UInt64) async throws(RegistryError) {
     guard sequence > 0 else { return }
     let deadline = ContinuousClock.now + readYourWritesWait
@@ -273,6 +321,7 @@ extension Actor {
     switch self {
     case .member(let id): return "overdue:member:\(id)"
     case .operator(let name): return "overdue:operator:\(name)"
+    case .scheduler: return "overdue:scheduler"
     }
   }
 
@@ -290,7 +339,7 @@ extension Actor {
   func mayRead(_ listing: Listing) -> Bool {
     switch self {
     case .member(let id): return listing.memberId == id
-    case .operator: return true
+    case .operator, .scheduler: return true
     }
   }
 }

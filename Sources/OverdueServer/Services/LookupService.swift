@@ -1,6 +1,7 @@
 import GRPCCore
 import OverdueAPI
 import OverdueCore
+import OverdueStore
 
 /// Public checks. On the member listener the caller is registered and sees member names.
 struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
@@ -22,7 +23,22 @@ struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
   func searchParties(request: Overdue_V1_SearchPartiesRequest, context: ServerContext) async throws
     -> Overdue_V1_SearchPartiesResponse
   {
-    throw RPCError(code: .unimplemented, message: "name search is not available yet")
+    try await mappingErrors { () throws(RegistryError) in
+      let limit = request.pageSize <= 0 ? 20 : min(Int(request.pageSize), 50)
+      let offset = try RequestParsing.offset(fromPageToken: request.pageToken)
+      let matches = try registry.searchParties(request.query, limit: limit, offset: offset)
+      var response = Overdue_V1_SearchPartiesResponse()
+      response.matches = matches.map { name, status in
+        var match = Overdue_V1_PartyMatch()
+        match.party = .init(name.identifier)
+        match.legalName = name.legalName
+        match.status = .init(status)
+        return match
+      }
+      response.nextPageToken =
+        matches.count == limit ? RequestParsing.pageToken(offset: offset + limit) : ""
+      return response
+    }
   }
 
   func batchCheck(

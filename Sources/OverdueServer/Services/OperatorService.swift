@@ -141,13 +141,24 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func recordDispute(request: Overdue_V1_RecordDisputeRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt
   {
-    throw RPCError(code: .unimplemented, message: "disputes are not available yet")
+    try await listingCommand(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
+      .recordDispute(
+        statement: request.statement,
+        raisedOn: request.raisedOn.isEmpty
+          ? registry.clock.today : try RequestParsing.date(request.raisedOn, field: "raised_on"))
+    }
   }
 
   func decideDispute(request: Overdue_V1_DecideDisputeRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt
   {
-    throw RPCError(code: .unimplemented, message: "disputes are not available yet")
+    try await listingCommand(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
+      .decideDispute(outcome: try RequestParsing.outcome(request.outcome), reason: request.reason)
+    }
   }
 
   private func listingCommand(
