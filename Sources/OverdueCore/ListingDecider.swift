@@ -81,7 +81,8 @@ public enum ListingDecider {
       try PlanRules.check(instalments, outstanding: listing.outstandingMinor, context: context)
       return [
         .planAgreed(
-          PaymentPlan(instalments: instalments, agreedOn: today, paidBeforeMinor: listing.paidMinor))
+          PaymentPlan(instalments: instalments, agreedOn: today, paidBeforeMinor: listing.paidMinor)
+        )
       ]
     case .recordDispute(let statement, let raisedOn):
       try require(listing, in: [.pending, .listed, .onPlan, .settled], to: command)
@@ -94,7 +95,9 @@ public enum ListingDecider {
     case .decideDispute(let outcome, let reason):
       try require(listing, in: [.disputed], to: command)
       try requireText(reason, field: "reason", what: "a dispute decision")
-      return [.disputeDecided(outcome: outcome, reason: reason, on: today, by: context.actor.description)]
+      return [
+        .disputeDecided(outcome: outcome, reason: reason, on: today, by: context.actor.description)
+      ]
     case .applyDeadlines:
       return deadlines(listing, today: today, policy: context.policy)
     }
@@ -111,7 +114,8 @@ public enum ListingDecider {
     }
     guard !exists else {
       throw RegistryError(
-        .alreadyExists, reason: "LISTING_EXISTS", message: "listing \(filing.listingId) already exists"
+        .alreadyExists, reason: "LISTING_EXISTS",
+        message: "listing \(filing.listingId) already exists"
       )
     }
     try requireActiveMember(context)
@@ -153,7 +157,8 @@ public enum ListingDecider {
 
   /// The time-driven transitions due today: a breached plan, the end of settled history's
   /// retention, or an unsettled listing's maximum age. Nothing while a dispute is open.
-  static func deadlines(_ listing: Listing, today: CalendarDate, policy: FilingPolicy) -> [ListingEvent]
+  static func deadlines(_ listing: Listing, today: CalendarDate, policy: FilingPolicy)
+    -> [ListingEvent]
   {
     switch listing.state {
     case .onPlan:

@@ -46,7 +46,8 @@ public struct PaymentPlan: Codable, Sendable, Equatable {
   }
 
   /// The first instalment still unpaid after its deadline, if any.
-  public func breachedInstalment(totalPaidMinor: Int64, today: CalendarDate, graceDays: Int) -> Int? {
+  public func breachedInstalment(totalPaidMinor: Int64, today: CalendarDate, graceDays: Int) -> Int?
+  {
     let paid = instalmentsPaid(totalPaidMinor: totalPaidMinor)
     guard paid < instalments.count else { return nil }
     return deadline(of: instalments[paid], graceDays: graceDays) < today ? paid : nil

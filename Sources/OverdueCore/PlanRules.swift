@@ -4,7 +4,8 @@ enum PlanRules {
     throws(RegistryError)
   {
     guard !instalments.isEmpty else {
-      throw .invalid("instalments", "NO_INSTALMENTS", "a payment plan needs at least one instalment")
+      throw .invalid(
+        "instalments", "NO_INSTALMENTS", "a payment plan needs at least one instalment")
     }
     guard instalments.count <= context.policy.maxInstalments else {
       throw .invalid(

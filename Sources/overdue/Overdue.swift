@@ -7,7 +7,7 @@ struct Overdue: AsyncParsableCommand {
     commandName: "overdue",
     abstract:
       "Check buyers against the Overdue registry of payment defaulters, and do member and operator work.",
-    subcommands: [Check.self, MemberCommand.self, OperatorCommand.self])
+    subcommands: [Check.self, Search.self, MemberCommand.self, OperatorCommand.self])
 }
 
 /// `overdue member …`: a member's own listings (needs a member identity).
@@ -15,7 +15,8 @@ struct MemberCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "member", abstract: "File defaults and keep your listings current (mutual TLS).",
     subcommands: [
-      FileDefault.self, Amend.self, Pay.self, Settle.self, Withdraw.self, Listings.self, Show.self,
+      FileDefault.self, Amend.self, Pay.self, Plan.self, Settle.self, Withdraw.self, Listings.self,
+      Show.self,
     ])
 }
 
@@ -25,7 +26,8 @@ struct OperatorCommand: AsyncParsableCommand {
     commandName: "operator",
     abstract: "Onboard members, verify or reject filings (operator certificate).",
     subcommands: [
-      RegisterMember.self, IssueCertificate.self, Pending.self, Verify.self, Reject.self,
-      Suspend.self, Reinstate.self, EvidenceCommand.self,
+      RegisterMember.self, IssueCertificate.self, Pending.self, EvidenceCommand.self, Verify.self,
+      Reject.self, DisputeCommand.self, Decide.self, SettleOnProof.self, Suspend.self,
+      Reinstate.self,
     ])
 }

@@ -19,6 +19,24 @@ enum Receipts {
         "  evidence \(document.sha256Hex.prefix(12))…  \(document.contentType)  \(document.description_p)"
       )
     }
+    if !listing.plan.isEmpty {
+      lines.append(
+        "  plan: \(listing.planInstalmentsPaid) of \(listing.plan.count) instalments paid")
+      for instalment in listing.plan {
+        lines.append(
+          "    due \(instalment.dueOn)  \(MoneyText.format(instalment.amountMinor, listing.currency))"
+        )
+      }
+    }
+    for breached in listing.planBreachedOn { lines.append("  plan breached \(breached)") }
+    for dispute in listing.disputes {
+      lines.append(
+        "  dispute raised \(dispute.raisedOn)"
+          + (dispute.decidedOn.isEmpty ? " (open)" : ", decided \(dispute.decidedOn)"))
+    }
+    if !listing.removedFromPublicViewOn.isEmpty {
+      lines.append("  out of the public view since \(listing.removedFromPublicViewOn)")
+    }
     for payment in listing.payments {
       lines.append(
         "  payment \(MoneyText.format(payment.amountMinor, listing.currency)) on \(payment.paidOn)")

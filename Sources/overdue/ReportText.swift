@@ -67,6 +67,9 @@ enum ReportText {
         "  oldest open due date \(summary.oldestDueOn), \(summary.maxDaysPastDue) days past due")
     }
     if !summary.lastPaymentOn.isEmpty { lines.append("  last payment \(summary.lastPaymentOn)") }
+    if summary.plansBreached > 0 {
+      lines.append("  payment plans breached: \(summary.plansBreached)")
+    }
     if summary.settledInFull + summary.settledForLess > 0 {
       lines.append(
         "  settled: \(summary.settledInFull) in full, \(summary.settledForLess) for less; on average \(summary.averageDaysToSettle) days after due"
@@ -93,6 +96,31 @@ enum ReportText {
       third +=
         " · settled \(listing.settledOn) (\(listing.settledInFull ? "in full" : "for less"), \(listing.daysToSettle) days after due)"
     }
-    return [first, second, third]
+    var lines = [first, second, third]
+    if listing.planInstalments > 0 {
+      var plan =
+        "      payment plan: \(listing.planInstalmentsPaid) of \(listing.planInstalments) instalments paid"
+      if listing.state == .onPlan {
+        plan =
+          "      on payment plan, current, \(listing.planInstalmentsPaid) of \(listing.planInstalments) paid"
+      }
+      if !listing.planNextDueOn.isEmpty && listing.state == .onPlan {
+        plan += " · next due \(listing.planNextDueOn)"
+      }
+      lines.append(plan)
+    }
+    for breached in listing.planBreachedOn { lines.append("      plan breached \(breached)") }
+    for dispute in listing.disputes {
+      switch dispute.outcome {
+      case .forMember:
+        lines.append(
+          "      disputed \(dispute.raisedOn), decided for the member \(dispute.decidedOn)")
+      case .forParty:
+        lines.append(
+          "      disputed \(dispute.raisedOn), decided for the party \(dispute.decidedOn)")
+      default: lines.append("      UNDER DISPUTE since \(dispute.raisedOn) (impact suspended)")
+      }
+    }
+    return lines
   }
 }

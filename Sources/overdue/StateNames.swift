@@ -12,6 +12,17 @@ enum StateNames {
     names.first { $0.0 == state }?.1 ?? "UNKNOWN"
   }
 
+  static func status(_ status: Overdue_V1_ImpactStatus) -> String {
+    switch status {
+    case .active: return "ACTIVE"
+    case .onPlan: return "ON_PLAN"
+    case .disputed: return "DISPUTED"
+    case .resolved: return "RESOLVED"
+    case .clear: return "CLEAR"
+    default: return "UNKNOWN"
+    }
+  }
+
   static func state(_ text: String) -> Overdue_V1_ListingState? {
     let wanted = text.uppercased().replacingOccurrences(of: "-", with: "_")
     return names.first { $0.1 == wanted }?.0

@@ -74,7 +74,8 @@ public struct RegistryServer: Service {
         group.addTask { try await memberServer.serve() }
         group.addTask {
           try await cancelWhenGracefulShutdown {
-            await Self.applyDeadlines(registry, every: configuration.schedulerInterval, logger: logger)
+            await Self.applyDeadlines(
+              registry, every: configuration.schedulerInterval, logger: logger)
           }
         }
         let addresses = ListenerAddresses(
@@ -93,7 +94,9 @@ public struct RegistryServer: Service {
   }
 
   /// The scheduler: applies deadlines now and then every `interval`, until cancelled.
-  private static func applyDeadlines(_ registry: Registry, every interval: Duration, logger: Logger) async {
+  private static func applyDeadlines(_ registry: Registry, every interval: Duration, logger: Logger)
+    async
+  {
     while !Task.isCancelled {
       do {
         let changed = try registry.applyDeadlines()

@@ -140,7 +140,8 @@ enum RequestParsing {
     return result
   }
 
-  static func outcome(_ outcome: Overdue_V1_DisputeOutcome) throws(RegistryError) -> DisputeOutcome {
+  static func outcome(_ outcome: Overdue_V1_DisputeOutcome) throws(RegistryError) -> DisputeOutcome
+  {
     switch outcome {
     case .forMember: return .forMember
     case .forParty: return .forParty
@@ -162,7 +163,9 @@ enum RequestParsing {
   }
 
   /// An opaque token for a result offset.
-  static func pageToken(offset: Int) -> String { Data("offset:\(offset)".utf8).base64EncodedString() }
+  static func pageToken(offset: Int) -> String {
+    Data("offset:\(offset)".utf8).base64EncodedString()
+  }
 
   static func offset(fromPageToken token: String) throws(RegistryError) -> Int {
     guard !token.isEmpty else { return 0 }

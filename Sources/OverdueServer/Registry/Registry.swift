@@ -56,7 +56,9 @@ public final class Registry: Sendable {
   @discardableResult
   func applyDeadlines() throws(RegistryError) -> Int {
     let today = clock.today
-    let candidates = try storageAccess { try readModel.listingIds(in: [.onPlan, .settled, .listed]) }
+    let candidates = try storageAccess {
+      try readModel.listingIds(in: [.onPlan, .settled, .listed])
+    }
     var changed = 0
     for listingId in candidates {
       let receipt = try eventStore.perform(systemRequest: "deadlines:\(today):\(listingId)") {
