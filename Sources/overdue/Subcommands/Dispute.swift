@@ -5,7 +5,8 @@ import OverdueClient
 /// `overdue operator dispute`: record the party's dispute; the listing shows "under dispute".
 struct DisputeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "dispute", abstract: "Record a party's dispute of a listing (its impact is suspended).")
+    commandName: "dispute",
+    abstract: "Record a party's dispute of a listing (its impact is suspended).")
 
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var request: RequestIdOption

@@ -15,7 +15,9 @@ struct Plan: AsyncParsableCommand {
   var instalment: [String] = []
 
   func run() async throws {
-    guard !instalment.isEmpty else { throw ValidationError("give at least one --instalment DUE_ON,AMOUNT") }
+    guard !instalment.isEmpty else {
+      throw ValidationError("give at least one --instalment DUE_ON,AMOUNT")
+    }
     let receipt = try await connection.run(requiresIdentity: true) { clients in
       var lookup = Overdue_V1_GetListingRequest()
       lookup.listingID = listingId
@@ -25,10 +27,13 @@ struct Plan: AsyncParsableCommand {
       message.listingID = listingId
       message.instalments = try instalment.map { text in
         let fields = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard fields.count == 2 else { throw ValidationError("--instalment is DUE_ON,AMOUNT, got '\(text)'") }
+        guard fields.count == 2 else {
+          throw ValidationError("--instalment is DUE_ON,AMOUNT, got '\(text)'")
+        }
         var proto = Overdue_V1_Instalment()
         proto.dueOn = fields[0]
-        proto.amountMinor = try MoneyText.minor(fields[1], currency: listing.currency, option: "--instalment amount")
+        proto.amountMinor = try MoneyText.minor(
+          fields[1], currency: listing.currency, option: "--instalment amount")
         return proto
       }
       return try await clients.members.agreePaymentPlan(message)

@@ -4,7 +4,8 @@ import OverdueClient
 
 /// `overdue search NAME`: find parties by name (prefix and typo tolerant).
 struct Search: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Search parties by name (at least 3 characters).")
+  static let configuration = CommandConfiguration(
+    abstract: "Search parties by name (at least 3 characters).")
 
   @OptionGroup var connection: ConnectionOptions
   @Argument(help: "A name or part of one.") var name: String
@@ -21,7 +22,9 @@ struct Search: AsyncParsableCommand {
     }
     if response.matches.isEmpty { print("no parties match '\(name)'") }
     for match in response.matches {
-      print("\(match.party.scheme) \(match.party.value)  \(StateNames.status(match.status))  \(match.legalName)")
+      print(
+        "\(match.party.scheme) \(match.party.value)  \(StateNames.status(match.status))  \(match.legalName)"
+      )
     }
     if !response.nextPageToken.isEmpty { print("more: --page-token \(response.nextPageToken)") }
   }
