@@ -6,19 +6,29 @@ import OverdueAPI
 import OverdueCertificates
 import OverdueClient
 import OverdueServer
+import Synchronization
 
 /// A real `overdued` in-process: real TLS on ephemeral loopback ports, certificates made here,
 /// real SQLite files in a temporary directory. Time is fixed so date rules are deterministic.
 struct TestRegistry {
   static let now = ISO8601DateFormatter().date(from: "2026-11-23T12:00:00Z")!
 
+  /// The registry's business clock, which a test may move forward.
+  final class Clock: Sendable {
+    private let instant = Mutex(TestRegistry.now)
+    var now: Date { instant.withLock { $0 } }
+    func advance(days: Int) { instant.withLock { $0 += Double(days) * 86_400 } }
+  }
+
   let directory: URL
   let authority: CertificateAuthority
   let addresses: ListenerAddresses
   let operatorIdentity: IdentityDirectory
+  let clock: Clock
 
-  /// Starts a registry, runs `body`, and stops the registry.
+  /// Starts a registry (its scheduler running every 50 ms), runs `body`, and stops the registry.
   static func with<T: Sendable>(_ body: (TestRegistry) async throws -> T) async throws -> T {
+    let clock = Clock()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "overdue-e2e-\(UUID().uuidString)")
     let certs = directory.appendingPathComponent("test-certs")
@@ -47,7 +57,9 @@ struct TestRegistry {
       $0.publicAddress = .init(host: "127.0.0.1", port: 0)
       $0.memberAddress = .init(host: "127.0.0.1", port: 0)
       $0.tlsFiles = files
-      $0.clock = RegistryClock(now: { TestRegistry.now })
+      $0.clock = RegistryClock(now: { clock.now })
+      $0.schedulerInterval = .milliseconds(50)
+      $0.readYourWritesWait = .milliseconds(300)
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
     var logger = Logger(label: "overdued-test")
@@ -63,7 +75,7 @@ struct TestRegistry {
     }
     let registry = TestRegistry(
       directory: directory, authority: authority, addresses: addresses,
-      operatorIdentity: operatorIdentity)
+      operatorIdentity: operatorIdentity, clock: clock)
     let result = try await body(registry)
     serverTask.cancel()
     _ = await serverTask.result

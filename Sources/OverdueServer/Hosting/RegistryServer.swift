@@ -35,7 +35,9 @@ public struct RegistryServer: Service {
     let registry = try Registry(
       eventStore: try EventStore(path: data.appendingPathComponent("events.sqlite").path),
       readModel: try ReadModel(path: data.appendingPathComponent("read.sqlite").path),
-      authority: authority, policy: configuration.policy, clock: configuration.clock, logger: logger
+      authority: authority, policy: configuration.policy, clock: configuration.clock,
+      logger: logger,
+      readYourWritesWait: configuration.readYourWritesWait
     )
 
     let publicTransport = HTTP2ServerTransport.Posix(

@@ -20,7 +20,7 @@ public final class Registry: Sendable {
   init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
-    clock: RegistryClock, logger: Logger, readYourWritesWait: Duration = .seconds(2)
+    clock: RegistryClock, logger: Logger, readYourWritesWait: Duration
   ) throws {
     self.eventStore = eventStore
     self.readModel = readModel
