@@ -27,6 +27,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     .target(
@@ -120,7 +121,10 @@ let package = Package(
     ),
     .testTarget(
       name: "OverdueStoreTests",
-      dependencies: ["OverdueStore", "OverdueCore", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "OverdueStore", "OverdueCore", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -21,7 +21,8 @@ struct LifecycleTests {
 
   func deadlines(on listing: Listing?, after days: Int) throws -> [ListingEvent] {
     try ListingDecider.decide(
-      .applyDeadlines, on: listing, context: F.context(.scheduler, member: nil, today: F.today.adding(days: days)))
+      .applyDeadlines, on: listing,
+      context: F.context(.scheduler, member: nil, today: F.today.adding(days: days)))
   }
 
   func reason(_ body: () throws -> Any?) -> String? {
@@ -38,24 +39,31 @@ struct LifecycleTests {
   let twoInstalments = [("2026-12-01", Int64(100_000_00)), ("2027-01-01", Int64(150_000_00))]
 
   @Test func aPlanShowsProgressAndPaymentsMatchInstalments() throws {
-    let onPlan = try #require(try F.run(listed + [(plan(twoInstalments), F.context()), pay(100_000_00)]))
+    let onPlan = try #require(
+      try F.run(listed + [(plan(twoInstalments), F.context()), pay(100_000_00)]))
     #expect(onPlan.state == .onPlan)
     let shown = try #require(PublicListing(onPlan))
     #expect(shown.planInstalments == 2)
     #expect(shown.planInstalmentsPaid == 1)
     #expect(shown.planNextDueOn == CalendarDate("2027-01-01"))
     #expect(PartyAssessment(listings: [shown], today: F.today).status == .onPlan)
-    let settled = try #require(try F.run(listed + [(plan(twoInstalments), F.context()), pay(250_000_00)]))
+    let settled = try #require(
+      try F.run(listed + [(plan(twoInstalments), F.context()), pay(250_000_00)]))
     #expect(settled.state == .settled)
   }
 
-  @Test("plan refusals", arguments: [
-    ([("2026-12-01", Int64(100_000_00))], "PLAN_TOTAL_MISMATCH"),
-    ([("2027-01-01", Int64(100_000_00)), ("2026-12-01", Int64(150_000_00))], "INSTALMENTS_OUT_OF_ORDER"),
-    ([("2026-11-01", Int64(250_000_00))], "DATE_IN_PAST"),
-    ([("2026-12-01", Int64(0)), ("2027-01-01", Int64(250_000_00))], "NON_POSITIVE_AMOUNT"),
-    ([], "NO_INSTALMENTS"),
-  ])
+  @Test(
+    "plan refusals",
+    arguments: [
+      ([("2026-12-01", Int64(100_000_00))], "PLAN_TOTAL_MISMATCH"),
+      (
+        [("2027-01-01", Int64(100_000_00)), ("2026-12-01", Int64(150_000_00))],
+        "INSTALMENTS_OUT_OF_ORDER"
+      ),
+      ([("2026-11-01", Int64(250_000_00))], "DATE_IN_PAST"),
+      ([("2026-12-01", Int64(0)), ("2027-01-01", Int64(250_000_00))], "NON_POSITIVE_AMOUNT"),
+      ([], "NO_INSTALMENTS"),
+    ])
   func planRefusals(_ parts: [(String, Int64)], _ expected: String) {
     #expect(reason { try F.run(listed + [(plan(parts), F.context())]) } == expected)
   }
@@ -68,33 +76,47 @@ struct LifecycleTests {
     #expect(events == [.planBreached(on: F.today.adding(days: 16), instalment: 0)])
     let breached = try #require(events.reduce(onPlan) { Listing.apply($1, to: $0, sequence: 9) })
     #expect(breached.state == .listed)
-    let assessment = PartyAssessment(listings: [try #require(PublicListing(breached))], today: F.today)
+    let assessment = PartyAssessment(
+      listings: [try #require(PublicListing(breached))], today: F.today)
     #expect(assessment.riskBand == "D")
     #expect(assessment.riskReasons.map(\.code).contains("PLAN_BREACHED"))
   }
 
   @Test func aDisputeSuspendsImpactAndADismissalRestoresIt() throws {
-    let disputed = try #require(try F.run(listed + [(.recordDispute(statement: "goods faulty", raisedOn: F.today), F.operatorContext)]))
+    let disputed = try #require(
+      try F.run(
+        listed + [(.recordDispute(statement: "goods faulty", raisedOn: F.today), F.operatorContext)]
+      ))
     let shown = try #require(PublicListing(disputed))
     #expect(shown.underDispute)
     #expect(!shown.impactActive)
     #expect(PartyAssessment(listings: [shown], today: F.today).status == .disputed)
-    #expect(reason { try ListingDecider.decide(self.pay(1).0, on: disputed, context: F.context()) } == "WRONG_STATE")
-    #expect(reason { try ListingDecider.decide(.withdraw(reason: .filedInError, note: ""), on: disputed, context: F.context()) } == "WRONG_STATE")
+    #expect(
+      reason { try ListingDecider.decide(self.pay(1).0, on: disputed, context: F.context()) }
+        == "WRONG_STATE")
+    #expect(
+      reason {
+        try ListingDecider.decide(
+          .withdraw(reason: .filedInError, note: ""), on: disputed, context: F.context())
+      } == "WRONG_STATE")
 
-    let dismissed = try #require(try F.run(listed + [
-      (.recordDispute(statement: "goods faulty", raisedOn: F.today), F.operatorContext),
-      (.decideDispute(outcome: .forMember, reason: "delivery proven"), F.operatorContext),
-    ]))
+    let dismissed = try #require(
+      try F.run(
+        listed + [
+          (.recordDispute(statement: "goods faulty", raisedOn: F.today), F.operatorContext),
+          (.decideDispute(outcome: .forMember, reason: "delivery proven"), F.operatorContext),
+        ]))
     #expect(dismissed.state == .listed)
     #expect(PublicListing(dismissed)?.disputes.first?.outcome == .forMember)
   }
 
   @Test func aDisputeUpheldVoidsTheListing() throws {
-    let voided = try #require(try F.run(listed + [
-      (.recordDispute(statement: "never ordered", raisedOn: F.today), F.operatorContext),
-      (.decideDispute(outcome: .forParty, reason: "no contract"), F.operatorContext),
-    ]))
+    let voided = try #require(
+      try F.run(
+        listed + [
+          (.recordDispute(statement: "never ordered", raisedOn: F.today), F.operatorContext),
+          (.decideDispute(outcome: .forParty, reason: "no contract"), F.operatorContext),
+        ]))
     #expect(voided.state == .voided)
     #expect(PublicListing(voided) == nil)
   }
@@ -105,15 +127,20 @@ struct LifecycleTests {
       (.recordDispute(statement: "not owed", raisedOn: F.today), F.operatorContext),
     ])
     #expect(disputed.flatMap(PublicListing.init) == nil)
-    #expect(reason { try ListingDecider.decide(.verify, on: disputed, context: F.operatorContext) } == "WRONG_STATE")
+    #expect(
+      reason { try ListingDecider.decide(.verify, on: disputed, context: F.operatorContext) }
+        == "WRONG_STATE")
   }
 
   @Test func settledHistoryCanBeDisputed() throws {
-    let disputed = try F.run(listed + [
-      (.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context()),
-      (.recordDispute(statement: "paid earlier than shown", raisedOn: F.today), F.operatorContext),
-      (.decideDispute(outcome: .forMember, reason: "dates correct"), F.operatorContext),
-    ])
+    let disputed = try F.run(
+      listed + [
+        (.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context()),
+        (
+          .recordDispute(statement: "paid earlier than shown", raisedOn: F.today), F.operatorContext
+        ),
+        (.decideDispute(outcome: .forMember, reason: "dates correct"), F.operatorContext),
+      ])
     #expect(disputed?.state == .settled)
   }
 
@@ -142,11 +169,15 @@ struct LifecycleTests {
   }
 
   @Test func settledHistoryLeavesThePublicViewAfterTheRetentionPeriod() throws {
-    let settled = try F.run(listed + [(.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context())])
+    let settled = try F.run(
+      listed + [(.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context())])
     let fiveYears = F.today.days(until: F.today.adding(years: 5))
     #expect(try deadlines(on: settled, after: fiveYears - 1).isEmpty)
     let events = try deadlines(on: settled, after: fiveYears)
-    #expect(events == [.removedFromPublicView(on: F.today.adding(years: 5), reason: .historyRetentionEnded)])
+    #expect(
+      events == [
+        .removedFromPublicView(on: F.today.adding(years: 5), reason: .historyRetentionEnded)
+      ])
     let removed = events.reduce(settled) { Listing.apply($1, to: $0, sequence: 12) }
     #expect(removed.flatMap(PublicListing.init) == nil)
   }
@@ -155,17 +186,30 @@ struct LifecycleTests {
     let listing = try F.run(listed)
     let sixYears = F.today.days(until: F.today.adding(years: 6))
     #expect(try deadlines(on: listing, after: sixYears - 1).isEmpty)
-    #expect(try deadlines(on: listing, after: sixYears) == [.removedFromPublicView(on: F.today.adding(years: 6), reason: .maximumListingAgeReached)])
+    #expect(
+      try deadlines(on: listing, after: sixYears) == [
+        .removedFromPublicView(on: F.today.adding(years: 6), reason: .maximumListingAgeReached)
+      ])
   }
 
   @Test func onlyTheSchedulerAppliesDeadlines() throws {
     let listing = try F.run(listed)
-    #expect(reason { try ListingDecider.decide(.applyDeadlines, on: listing, context: F.context()) } == "SCHEDULER_ONLY")
-    #expect(reason { try ListingDecider.decide(.verify, on: listing, context: self.scheduler) } == "OPERATORS_ONLY")
+    #expect(
+      reason { try ListingDecider.decide(.applyDeadlines, on: listing, context: F.context()) }
+        == "SCHEDULER_ONLY")
+    #expect(
+      reason { try ListingDecider.decide(.verify, on: listing, context: self.scheduler) }
+        == "OPERATORS_ONLY")
   }
 
   @Test func settleOnThePartysProof() throws {
-    let settled = try F.run(listed + [(.settleOnPartyProof(on: F.today, amountMinor: 0, note: "bank statement"), F.operatorContext)])
+    let settled = try F.run(
+      listed + [
+        (
+          .settleOnPartyProof(on: F.today, amountMinor: 0, note: "bank statement"),
+          F.operatorContext
+        )
+      ])
     #expect(settled?.state == .settled)
     #expect(settled?.settlement?.confirmedBy == "operator:ops")
   }
