@@ -10,13 +10,16 @@ struct LifecyclePropertyTests {
   static let start = CalendarDate("2026-11-23")!
   static let party = PartyIdentifier(unchecked: .gstin, "27AAPFU0939F1ZV")
   static let member = Member(
-    id: "M-A", displayName: "Sharma Steel", identifier: PartyIdentifier(unchecked: .gstin, "24AAACC1206D1ZM"),
+    id: "M-A", displayName: "Sharma Steel",
+    identifier: PartyIdentifier(unchecked: .gstin, "24AAACC1206D1ZM"),
     sector: "Steel")
   /// Text that must never reach a public answer.
   static let secrets = ["INV-SECRET", "REF-SECRET", "NOTE-SECRET", "STATEMENT-SECRET"]
 
   /// One step of a random scenario: a command, who sends it, and how many days pass first.
-  static func step(_ code: Int, listing: Listing?, today: CalendarDate) -> (ListingCommand, Actor, Int) {
+  static func step(_ code: Int, listing: Listing?, today: CalendarDate) -> (
+    ListingCommand, Actor, Int
+  ) {
     let outstanding = max(listing?.outstandingMinor ?? 0, 1)
     let member = Actor.member("M-A")
     let ops = Actor.operator("ops")
@@ -25,17 +28,31 @@ struct LifecyclePropertyTests {
     case 1: return (.reject(reason: "no proof"), ops, 0)
     case 2:
       let amount = Int64(code / 14 + 1) * 1_000_00 % outstanding + 1
-      return (.recordPayment(Payment(amountMinor: amount, paidOn: today, reference: "REF-SECRET")), member, 0)
-    case 3: return (.recordPayment(Payment(amountMinor: outstanding, paidOn: today, reference: "REF-SECRET")), member, 0)
+      return (
+        .recordPayment(Payment(amountMinor: amount, paidOn: today, reference: "REF-SECRET")),
+        member, 0
+      )
+    case 3:
+      return (
+        .recordPayment(Payment(amountMinor: outstanding, paidOn: today, reference: "REF-SECRET")),
+        member, 0
+      )
     case 4: return (.confirmSettlement(on: today, amountMinor: 0, note: "NOTE-SECRET"), member, 0)
-    case 5: return (.confirmSettlement(on: today, amountMinor: outstanding / 2 + 1, note: "NOTE-SECRET"), member, 0)
+    case 5:
+      return (
+        .confirmSettlement(on: today, amountMinor: outstanding / 2 + 1, note: "NOTE-SECRET"),
+        member, 0
+      )
     case 6: return (.withdraw(reason: .privateAgreement, note: "NOTE-SECRET"), member, 0)
     case 7:
       let first = outstanding / 2
-      return (.agreePlan([
-        Instalment(dueOn: today.adding(days: 30), amountMinor: first),
-        Instalment(dueOn: today.adding(days: 60), amountMinor: outstanding - first),
-      ].filter { $0.amountMinor > 0 }), member, 0)
+      return (
+        .agreePlan(
+          [
+            Instalment(dueOn: today.adding(days: 30), amountMinor: first),
+            Instalment(dueOn: today.adding(days: 60), amountMinor: outstanding - first),
+          ].filter { $0.amountMinor > 0 }), member, 0
+      )
     case 8: return (.recordDispute(statement: "STATEMENT-SECRET", raisedOn: today), ops, 0)
     case 9: return (.decideDispute(outcome: .forMember, reason: "stands"), ops, 0)
     case 10: return (.decideDispute(outcome: .forParty, reason: "void"), ops, 0)
@@ -50,11 +67,15 @@ struct LifecyclePropertyTests {
       listingId: "L-1", party: party, legalName: "Acme Fabrication LLP", currency: "INR",
       invoices: [
         Invoice(
-          number: "INV-SECRET", issuedOn: CalendarDate("2026-06-01")!, dueOn: CalendarDate("2026-07-01")!,
+          number: "INV-SECRET", issuedOn: CalendarDate("2026-06-01")!,
+          dueOn: CalendarDate("2026-07-01")!,
           amountMinor: 250_000_00)
       ],
       noticeServedOn: CalendarDate("2026-11-01")!,
-      evidence: [EvidenceReference(sha256Hex: "ab", description: "d", contentType: "application/pdf", sizeBytes: 1)])
+      evidence: [
+        EvidenceReference(
+          sha256Hex: "ab", description: "d", contentType: "application/pdf", sizeBytes: 1)
+      ])
   }
 
   @Test func invariantsHoldForRandomCommandSequences() async throws {
@@ -76,11 +97,14 @@ struct LifecyclePropertyTests {
       let context = DecisionContext(
         actor: actor, today: today, policy: .defaults,
         member: actor == .member("M-A") ? Self.member : nil)
-      guard let events = try? ListingDecider.decide(command, on: listing, context: context), !events.isEmpty else {
+      guard let events = try? ListingDecider.decide(command, on: listing, context: context),
+        !events.isEmpty
+      else {
         return
       }
       requests += 1
-      let sequence = try stores.append(events.map { .listing(id: "L-1", $0) }, requestId: "r\(requests)")
+      let sequence = try stores.append(
+        events.map { .listing(id: "L-1", $0) }, requestId: "r\(requests)")
       listing = events.reduce(listing) { Listing.apply($1, to: $0, sequence: sequence) }
     }
     _ = try stores.append([.member(id: "M-A", .registered(Self.member))], requestId: "member")

@@ -68,7 +68,16 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
   func agreePaymentPlan(request: Overdue_V1_AgreePaymentPlanRequest, context: ServerContext)
     async throws -> Overdue_V1_ListingReceipt
   {
-    throw RPCError(code: .unimplemented, message: "payment plans are not available yet")
+    let actor = try context.requireActor()
+    return try await mappingErrors { () throws(RegistryError) in
+      let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
+      let command = ListingCommand.agreePlan(try RequestParsing.instalments(request.instalments))
+      return .init(
+        try registry.run(
+          command, listingId: try RequestParsing.listingId(request.listingID), actor: actor,
+          key: key
+        ))
+    }
   }
 
   func confirmSettlement(request: Overdue_V1_ConfirmSettlementRequest, context: ServerContext)
