@@ -157,3 +157,65 @@ def test_member_listener_refuses_a_client_without_certificate(server):
     with pytest.raises(grpc.RpcError) as raised:
         lookup.CheckParty(lookup_pb2.CheckPartyRequest(party=common_pb2.PartyIdentifier(value="27AAPFU0939F1ZV")), timeout=10)
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_dispute_and_payment_plan_from_an_independent_client(server):
+    certs = server["data"] / "certs"
+    ca = read(certs / "ca.pem")
+    today = datetime.date.today()
+    day = lambda n: (today - datetime.timedelta(days=n)).isoformat()  # noqa: E731
+    ahead = lambda n: (today + datetime.timedelta(days=n)).isoformat()  # noqa: E731
+    lookup = lookup_pb2_grpc.LookupStub(channel(server["public"], ca))
+    operator = operator_pb2_grpc.OperatorStub(
+        channel(server["member"], ca, read(certs / "operator/key.pem"), read(certs / "operator/cert.pem")))
+    member_record = operator.RegisterMember(operator_pb2.RegisterMemberRequest(
+        request_id=str(uuid.uuid4()), display_name="Deccan Textiles", sector="Textiles",
+        identifier=common_pb2.PartyIdentifier(value="27AAPFU0939F1ZV")))
+    issued = operator.IssueMemberCertificate(operator_pb2.IssueMemberCertificateRequest(
+        request_id=str(uuid.uuid4()), member_id=member_record.member_id))
+    members = members_pb2_grpc.MembersStub(
+        channel(server["member"], ca, issued.private_key_pem.encode(), issued.certificate_pem.encode()))
+
+    def file_and_verify(party, invoice):
+        receipt = members.FileDefault(members_pb2.FileDefaultRequest(
+            request_id=str(uuid.uuid4()), party=common_pb2.PartyIdentifier(value=party),
+            legal_name="Buyer " + party, currency="INR", notice_served_on=day(20),
+            invoices=[common_pb2.Invoice(number=invoice, issued_on=day(130), due_on=day(100), amount_minor=300_000_00)],
+            evidence=[common_pb2.Evidence(description="inv.pdf", content_type="application/pdf", content=b"%PDF " + invoice.encode())]))
+        return operator.VerifyListing(operator_pb2.VerifyListingRequest(request_id=str(uuid.uuid4()), listing_id=receipt.listing_id))
+
+    # A payment plan: "on payment plan, current, 1 of 2 paid".
+    listed = file_and_verify("24AAACC1206D1ZM", "P-1")
+    members.AgreePaymentPlan(members_pb2.AgreePaymentPlanRequest(
+        request_id=str(uuid.uuid4()), listing_id=listed.listing_id,
+        instalments=[members_pb2.Instalment(due_on=ahead(10), amount_minor=100_000_00),
+                     members_pb2.Instalment(due_on=ahead(40), amount_minor=200_000_00)]))
+    paid = members.RecordPayment(members_pb2.RecordPaymentRequest(
+        request_id=str(uuid.uuid4()), listing_id=listed.listing_id, amount_minor=100_000_00, paid_on=day(0), reference="UTR-9"))
+    report = lookup.CheckParty(lookup_pb2.CheckPartyRequest(
+        party=common_pb2.PartyIdentifier(value="24AAACC1206D1ZM"), min_sequence=paid.sequence))
+    assert report.status == common_pb2.IMPACT_STATUS_ON_PLAN
+    assert (report.listings[0].plan_instalments_paid, report.listings[0].plan_instalments) == (1, 2)
+    assert report.listings[0].plan_next_due_on == ahead(40)
+
+    # A dispute: "under dispute", then decided for the member (the listing stands).
+    disputed_listing = file_and_verify("33AAACH7409R1Z8", "D-1")
+    disputed = operator.RecordDispute(operator_pb2.RecordDisputeRequest(
+        request_id=str(uuid.uuid4()), listing_id=disputed_listing.listing_id, statement="quality complaint"))
+    assert disputed.state == common_pb2.LISTING_STATE_DISPUTED
+    report = lookup.CheckParty(lookup_pb2.CheckPartyRequest(
+        party=common_pb2.PartyIdentifier(value="33AAACH7409R1Z8"), min_sequence=disputed.sequence))
+    assert report.status == common_pb2.IMPACT_STATUS_DISPUTED
+    assert report.listings[0].under_dispute
+    decided = operator.DecideDispute(operator_pb2.DecideDisputeRequest(
+        request_id=str(uuid.uuid4()), listing_id=disputed_listing.listing_id,
+        outcome=common_pb2.DISPUTE_OUTCOME_FOR_MEMBER, reason="delivery proven"))
+    assert decided.state == common_pb2.LISTING_STATE_LISTED
+    report = lookup.CheckParty(lookup_pb2.CheckPartyRequest(
+        party=common_pb2.PartyIdentifier(value="33AAACH7409R1Z8"), min_sequence=decided.sequence))
+    assert report.status == common_pb2.IMPACT_STATUS_ACTIVE
+    assert report.listings[0].disputes[0].outcome == common_pb2.DISPUTE_OUTCOME_FOR_MEMBER
+
+    # Name search finds both, typo and all.
+    found = lookup.SearchParties(lookup_pb2.SearchPartiesRequest(query="buyer 33aaach7409"))
+    assert found.matches[0].party.value == "33AAACH7409R1Z8"
