@@ -14,6 +14,7 @@ let package = Package(
   products: [
     .executable(name: "overdued", targets: ["overdued"]),
     .executable(name: "overdue", targets: ["overdue"]),
+    .executable(name: "overdue-bench", targets: ["overdue-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
@@ -111,6 +112,15 @@ let package = Package(
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "overdue-bench",
+      dependencies: [
+        "OverdueCore",
+        "OverdueStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
     ),

@@ -99,16 +99,28 @@ public final class Projector: Sendable {
         ORDER BY listing_id DESC LIMIT 1
         """,
       arguments: [party.scheme.rawValue, party.value])
-    let key: StatementArguments = [party.scheme.rawValue, party.value]
-    try db.execute(sql: "DELETE FROM parties WHERE scheme = ? AND value = ?", arguments: key)
-    try db.execute(sql: "DELETE FROM party_names WHERE scheme = ? AND value = ?", arguments: key)
-    if let name {
+    let existing = try Int64.fetchOne(
+      db, sql: "SELECT rowid FROM parties WHERE scheme = ? AND value = ?",
+      arguments: [party.scheme.rawValue, party.value])
+    switch (existing, name) {
+    case (let rowid?, let name?):
+      try db.execute(
+        sql: "UPDATE parties SET pan = ?, legal_name = ? WHERE rowid = ?",
+        arguments: [pan, name, rowid])
+      try db.execute(
+        sql: "UPDATE party_names SET legal_name = ? WHERE rowid = ?", arguments: [name, rowid])
+    case (nil, let name?):
       try db.execute(
         sql: "INSERT INTO parties (scheme, value, pan, legal_name) VALUES (?, ?, ?, ?)",
         arguments: [party.scheme.rawValue, party.value, pan, name])
       try db.execute(
-        sql: "INSERT INTO party_names (scheme, value, legal_name) VALUES (?, ?, ?)",
-        arguments: [party.scheme.rawValue, party.value, name])
+        sql: "INSERT INTO party_names (rowid, scheme, value, legal_name) VALUES (?, ?, ?, ?)",
+        arguments: [db.lastInsertedRowID, party.scheme.rawValue, party.value, name])
+    case (let rowid?, nil):
+      try db.execute(sql: "DELETE FROM parties WHERE rowid = ?", arguments: [rowid])
+      try db.execute(sql: "DELETE FROM party_names WHERE rowid = ?", arguments: [rowid])
+    case (nil, nil):
+      break
     }
   }
 }

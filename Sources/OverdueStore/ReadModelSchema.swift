@@ -43,12 +43,14 @@ enum ReadModelSchema {
           """)
     }
     migrator.registerMigration("v2-name-search") { db in
-      // Names of parties with public listings, for typo-tolerant search (trigram overlap).
+      // Names of parties with public listings, for typo-tolerant search (trigram overlap); each row
+      // shares its rowid with the party's row in `parties`.
       try db.execute(
         sql: """
           CREATE VIRTUAL TABLE party_names USING fts5(
             scheme UNINDEXED, value UNINDEXED, legal_name, tokenize = 'trigram');
-          INSERT INTO party_names (scheme, value, legal_name) SELECT scheme, value, legal_name FROM parties;
+          INSERT INTO party_names (rowid, scheme, value, legal_name)
+            SELECT rowid, scheme, value, legal_name FROM parties;
           """)
     }
     return migrator

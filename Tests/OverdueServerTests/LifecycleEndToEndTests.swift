@@ -10,21 +10,27 @@ import Testing
 struct LifecycleEndToEndTests {
   /// Onboards a member, files and verifies a listing; the member's connection and the listing id.
   func listedDefault(_ registry: TestRegistry) async throws -> (RegistryConnection, String) {
-    let (_, identity) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+    let (_, identity) = try await registry.onboardMember(
+      name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
     let member = registry.memberConnection(identity)
     let filed = try await member.withClients { try await $0.members.fileDefault(Requests.filing()) }
-    _ = try await registry.asOperator { try await $0.operator.verifyListing(Requests.verify(filed.listingID)) }
+    _ = try await registry.asOperator {
+      try await $0.operator.verifyListing(Requests.verify(filed.listingID))
+    }
     return (member, filed.listingID)
   }
 
-  func check(_ registry: TestRegistry, after sequence: UInt64 = 0) async throws -> Overdue_V1_PartyReport {
+  func check(_ registry: TestRegistry, after sequence: UInt64 = 0) async throws
+    -> Overdue_V1_PartyReport
+  {
     try await registry.publicConnection.withClients {
       try await $0.lookup.checkParty(Requests.check(minSequence: sequence))
     }
   }
 
   /// Polls the public check until `condition` holds (the scheduler runs every 50 ms), at most 5 s.
-  func eventually(_ registry: TestRegistry, _ condition: (Overdue_V1_PartyReport) -> Bool) async throws
+  func eventually(_ registry: TestRegistry, _ condition: (Overdue_V1_PartyReport) -> Bool)
+    async throws
     -> Overdue_V1_PartyReport
   {
     let deadline = ContinuousClock.now + .seconds(5)
@@ -61,9 +67,13 @@ struct LifecycleEndToEndTests {
   @Test func aPaymentPlanShowsProgressAndABreachReturnsTheListingToActive() async throws {
     try await TestRegistry.with { registry in
       let (member, listingId) = try await listedDefault(registry)
-      let agreed = try await member.withClients { try await $0.members.agreePaymentPlan(plan(listingId)) }
+      let agreed = try await member.withClients {
+        try await $0.members.agreePaymentPlan(plan(listingId))
+      }
       #expect(agreed.state == .onPlan)
-      let paid = try await member.withClients { try await $0.members.recordPayment(payment(listingId, 100_000_00)) }
+      let paid = try await member.withClients {
+        try await $0.members.recordPayment(payment(listingId, 100_000_00))
+      }
       let onPlan = try await check(registry, after: paid.sequence)
       #expect(onPlan.status == .onPlan)
       #expect(onPlan.listings.first?.planInstalments == 2)
@@ -113,7 +123,9 @@ struct LifecycleEndToEndTests {
   @Test func settledHistoryLeavesThePublicViewAfterFiveYears() async throws {
     try await TestRegistry.with { registry in
       let (member, listingId) = try await listedDefault(registry)
-      let settled = try await member.withClients { try await $0.members.confirmSettlement(Requests.settle(listingId)) }
+      let settled = try await member.withClients {
+        try await $0.members.confirmSettlement(Requests.settle(listingId))
+      }
       #expect(try await check(registry, after: settled.sequence).status == .resolved)
       registry.clock.advance(days: 5 * 365 + 2)
       let gone = try await eventually(registry) { $0.status == .clear }
@@ -122,23 +134,30 @@ struct LifecycleEndToEndTests {
     }
   }
 
-  @Test("refusals over the wire", arguments: [
-    ("payment on a pending listing", "WRONG_STATE"),
-    ("withdraw a settled listing", "WRONG_STATE"),
-    ("plan that does not add up", "PLAN_TOTAL_MISMATCH"),
-  ])
+  @Test(
+    "refusals over the wire",
+    arguments: [
+      ("payment on a pending listing", "WRONG_STATE"),
+      ("withdraw a settled listing", "WRONG_STATE"),
+      ("plan that does not add up", "PLAN_TOTAL_MISMATCH"),
+    ])
   func refusals(_ scenario: String, _ reason: String) async throws {
     try await TestRegistry.with { registry in
-      let (_, identity) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let (_, identity) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
       let member = registry.memberConnection(identity)
-      let filed = try await member.withClients { try await $0.members.fileDefault(Requests.filing()) }
+      let filed = try await member.withClients {
+        try await $0.members.fileDefault(Requests.filing())
+      }
       let refusal = await expectRPCError {
         try await member.withClients { clients in
           switch scenario {
           case "payment on a pending listing":
             _ = try await clients.members.recordPayment(payment(filed.listingID, 1_00))
           case "withdraw a settled listing":
-            _ = try await registry.asOperator { try await $0.operator.verifyListing(Requests.verify(filed.listingID)) }
+            _ = try await registry.asOperator {
+              try await $0.operator.verifyListing(Requests.verify(filed.listingID))
+            }
             _ = try await clients.members.confirmSettlement(Requests.settle(filed.listingID))
             var withdraw = Overdue_V1_WithdrawListingRequest()
             withdraw.requestID = UUID().uuidString
@@ -146,7 +165,9 @@ struct LifecycleEndToEndTests {
             withdraw.reason = .filedInError
             _ = try await clients.members.withdrawListing(withdraw)
           default:
-            _ = try await registry.asOperator { try await $0.operator.verifyListing(Requests.verify(filed.listingID)) }
+            _ = try await registry.asOperator {
+              try await $0.operator.verifyListing(Requests.verify(filed.listingID))
+            }
             var bad = plan(filed.listingID)
             bad.instalments.removeLast()
             _ = try await clients.members.agreePaymentPlan(bad)
@@ -162,12 +183,16 @@ struct LifecycleEndToEndTests {
     try await TestRegistry.with { registry in
       let (_, listingId) = try await listedDefault(registry)
       _ = listingId
-      func search(_ query: String, pageToken: String = "") async throws -> Overdue_V1_SearchPartiesResponse {
+      func search(_ query: String, pageToken: String = "") async throws
+        -> Overdue_V1_SearchPartiesResponse
+      {
         var request = Overdue_V1_SearchPartiesRequest()
         request.query = query
         request.pageSize = 1
         request.pageToken = pageToken
-        return try await registry.publicConnection.withClients { try await $0.lookup.searchParties(request) }
+        return try await registry.publicConnection.withClients {
+          try await $0.lookup.searchParties(request)
+        }
       }
       for query in ["acme", "Acme Fab", "fabrication", "acme fabricaton llp"] {
         let found = try await search(query)
@@ -177,7 +202,8 @@ struct LifecycleEndToEndTests {
       #expect(try await search("zzzzqqq").matches.isEmpty)
       let tooShort = await expectRPCError { _ = try await search("ac") }
       #expect(tooShort?.0.code == .invalidArgument)
-      #expect(tooShort?.1?.details.compactMap(\.badRequest).first?.violations.first?.field == "query")
+      #expect(
+        tooShort?.1?.details.compactMap(\.badRequest).first?.violations.first?.field == "query")
       let badToken = await expectRPCError { _ = try await search("acme", pageToken: "not-a-token") }
       #expect(badToken?.0.code == .invalidArgument)
     }
