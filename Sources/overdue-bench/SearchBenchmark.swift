@@ -12,8 +12,10 @@ struct SearchBenchmark: ParsableCommand {
   @Option(help: "Directory for the databases (default: a new temporary one).") var dataDir: String?
 
   func run() throws {
-    let directory = dataDir.map { URL(fileURLWithPath: $0) }
-      ?? FileManager.default.temporaryDirectory.appendingPathComponent("overdue-bench-\(UUID().uuidString)")
+    let directory =
+      dataDir.map { URL(fileURLWithPath: $0) }
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+        "overdue-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let events = try EventStore(path: directory.appendingPathComponent("events.sqlite").path)
     let readModel = try ReadModel(path: directory.appendingPathComponent("read.sqlite").path)
@@ -23,7 +25,8 @@ struct SearchBenchmark: ParsableCommand {
       if made % 50_000 == 0 { print("filed \(made)") }
     }
     try Projector(eventStore: events, readModel: readModel).catchUp()
-    print("populated \(parties) parties (write path + projector) in \(ContinuousClock.now - started)")
+    print(
+      "populated \(parties) parties (write path + projector) in \(ContinuousClock.now - started)")
 
     var generator = SeededGenerator(seed: 7)
     var samples: [(String, [Duration])] = [("prefix", []), ("word", []), ("typo", [])]
@@ -40,14 +43,18 @@ struct SearchBenchmark: ParsableCommand {
         query = String(typo)
       }
       let clock = ContinuousClock()
-      let elapsed = try clock.measure { _ = try readModel.searchParties(query, limit: 20, offset: 0) }
+      let elapsed = try clock.measure {
+        _ = try readModel.searchParties(query, limit: 20, offset: 0)
+      }
       samples[index % 3].1.append(elapsed)
     }
     for (kind, durations) in samples {
       let sorted = durations.sorted()
       let p50 = sorted[sorted.count / 2]
       let p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
-      print("\(kind): p50 \(p50.formatted(.units(allowed: [.milliseconds], fractionalPart: .show(length: 2)))) p99 \(p99.formatted(.units(allowed: [.milliseconds], fractionalPart: .show(length: 2)))) (\(sorted.count) queries)")
+      print(
+        "\(kind): p50 \(p50.formatted(.units(allowed: [.milliseconds], fractionalPart: .show(length: 2)))) p99 \(p99.formatted(.units(allowed: [.milliseconds], fractionalPart: .show(length: 2)))) (\(sorted.count) queries)"
+      )
     }
   }
 }

@@ -6,12 +6,14 @@ import OverdueStore
 /// through the event log and folded into the read model by the real projector.
 struct SyntheticRegistry {
   static let words = [
-    "Acme", "Bharat", "Deccan", "Ganga", "Himalaya", "Indus", "Kaveri", "Lotus", "Malabar", "Narmada",
+    "Acme", "Bharat", "Deccan", "Ganga", "Himalaya", "Indus", "Kaveri", "Lotus", "Malabar",
+    "Narmada",
     "Orient", "Pioneer", "Quality", "Royal", "Sagar", "Tata", "Unity", "Vijay", "Western", "Yamuna",
     "Zenith", "Shree", "Sai", "Om", "Laxmi", "Ganesh", "Krishna", "Apex", "Global", "National",
   ]
   static let trades = [
-    "Steel", "Textiles", "Foods", "Pharma", "Chemicals", "Traders", "Logistics", "Plastics", "Electricals",
+    "Steel", "Textiles", "Foods", "Pharma", "Chemicals", "Traders", "Logistics", "Plastics",
+    "Electricals",
     "Fabrication", "Agro", "Motors", "Paper", "Cement", "Garments", "Spices", "Tiles", "Packaging",
   ]
   static let forms = ["Private Limited", "LLP", "Limited", "& Co", "Enterprises", "Industries"]
@@ -33,15 +35,20 @@ struct SyntheticRegistry {
   }
 
   mutating func name() -> String {
-    [Self.words.randomElement(using: &generator)!, Self.words.randomElement(using: &generator)!,
-     Self.trades.randomElement(using: &generator)!, Self.forms.randomElement(using: &generator)!]
-      .joined(separator: " ")
+    [
+      Self.words.randomElement(using: &generator)!, Self.words.randomElement(using: &generator)!,
+      Self.trades.randomElement(using: &generator)!, Self.forms.randomElement(using: &generator)!,
+    ]
+    .joined(separator: " ")
   }
 
   /// Files and verifies `count` listings (one party each) through the event log, in batches.
-  mutating func populate(_ events: EventStore, parties count: Int, progress: (Int) -> Void) throws -> [String] {
+  mutating func populate(_ events: EventStore, parties count: Int, progress: (Int) -> Void) throws
+    -> [String]
+  {
     let member = Member(
-      id: "M-BENCH", displayName: "Benchmark Member", identifier: PartyIdentifier(unchecked: .gstin, "24AAACC1206D1ZM"),
+      id: "M-BENCH", displayName: "Benchmark Member",
+      identifier: PartyIdentifier(unchecked: .gstin, "24AAACC1206D1ZM"),
       sector: "Wholesale")
     _ = try events.perform(systemRequest: "bench-member") { session throws(RegistryError) in
       try session.append([.member(id: member.id, .registered(member))])
@@ -57,16 +64,19 @@ struct SyntheticRegistry {
         names.append(legalName)
         let id = String(format: "L-BENCH-%08d", index)
         let listing = Listing(
-          id: id, memberId: member.id, party: party, pan: party.linkedPAN, legalName: legalName, currency: "INR",
+          id: id, memberId: member.id, party: party, pan: party.linkedPAN, legalName: legalName,
+          currency: "INR",
           invoices: [
             Invoice(
-              number: "B\(index)", issuedOn: CalendarDate("2026-05-01")!, dueOn: CalendarDate("2026-06-01")!,
+              number: "B\(index)", issuedOn: CalendarDate("2026-05-01")!,
+              dueOn: CalendarDate("2026-06-01")!,
               amountMinor: 500_000)
           ],
           noticeServedOn: CalendarDate("2026-09-01")!, evidence: [], state: .pending,
           filedOn: CalendarDate("2026-09-02")!)
         logged.append(.listing(id: id, .filed(listing)))
-        logged.append(.listing(id: id, .verified(on: CalendarDate("2026-09-20")!, by: "operator:bench")))
+        logged.append(
+          .listing(id: id, .verified(on: CalendarDate("2026-09-20")!, by: "operator:bench")))
       }
       _ = try events.perform(systemRequest: "bench-\(made)") { session throws(RegistryError) in
         try session.append(logged)

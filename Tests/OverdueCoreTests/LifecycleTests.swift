@@ -25,17 +25,6 @@ struct LifecycleTests {
       context: F.context(.scheduler, member: nil, today: F.today.adding(days: days)))
   }
 
-  func reason(_ body: () throws -> Any?) -> String? {
-    do {
-      _ = try body()
-      return nil
-    } catch let error as RegistryError {
-      return error.reason
-    } catch {
-      return "\(error)"
-    }
-  }
-
   let twoInstalments = [("2026-12-01", Int64(100_000_00)), ("2027-01-01", Int64(150_000_00))]
 
   @Test func aPlanShowsProgressAndPaymentsMatchInstalments() throws {
@@ -65,7 +54,7 @@ struct LifecycleTests {
       ([], "NO_INSTALMENTS"),
     ])
   func planRefusals(_ parts: [(String, Int64)], _ expected: String) {
-    #expect(reason { try F.run(listed + [(plan(parts), F.context())]) } == expected)
+    #expect(F.reason { try F.run(listed + [(plan(parts), F.context())]) } == expected)
   }
 
   @Test func anUnpaidInstalmentBreachesThePlanAfterTheGraceDays() throws {
@@ -92,10 +81,10 @@ struct LifecycleTests {
     #expect(!shown.impactActive)
     #expect(PartyAssessment(listings: [shown], today: F.today).status == .disputed)
     #expect(
-      reason { try ListingDecider.decide(self.pay(1).0, on: disputed, context: F.context()) }
+      F.reason { try ListingDecider.decide(self.pay(1).0, on: disputed, context: F.context()) }
         == "WRONG_STATE")
     #expect(
-      reason {
+      F.reason {
         try ListingDecider.decide(
           .withdraw(reason: .filedInError, note: ""), on: disputed, context: F.context())
       } == "WRONG_STATE")
@@ -128,7 +117,7 @@ struct LifecycleTests {
     ])
     #expect(disputed.flatMap(PublicListing.init) == nil)
     #expect(
-      reason { try ListingDecider.decide(.verify, on: disputed, context: F.operatorContext) }
+      F.reason { try ListingDecider.decide(.verify, on: disputed, context: F.operatorContext) }
         == "WRONG_STATE")
   }
 
@@ -195,10 +184,10 @@ struct LifecycleTests {
   @Test func onlyTheSchedulerAppliesDeadlines() throws {
     let listing = try F.run(listed)
     #expect(
-      reason { try ListingDecider.decide(.applyDeadlines, on: listing, context: F.context()) }
+      F.reason { try ListingDecider.decide(.applyDeadlines, on: listing, context: F.context()) }
         == "SCHEDULER_ONLY")
     #expect(
-      reason { try ListingDecider.decide(.verify, on: listing, context: self.scheduler) }
+      F.reason { try ListingDecider.decide(.verify, on: listing, context: self.scheduler) }
         == "OPERATORS_ONLY")
   }
 

@@ -5,17 +5,6 @@ import Testing
 struct ListingDeciderTests {
   typealias F = Fixtures
 
-  func reason(_ body: () throws -> Any?) -> String? {
-    do {
-      _ = try body()
-      return nil
-    } catch let error as RegistryError {
-      return error.reason
-    } catch {
-      return "\(error)"
-    }
-  }
-
   @Test func fileVerifyPaySettle() throws {
     let listing = try #require(
       try F.run([
@@ -66,7 +55,7 @@ struct ListingDeciderTests {
 
   @Test func verifyBeforeTheNoticePeriodEndsIsRefused() {
     #expect(
-      reason {
+      F.reason {
         try F.run([
           (.file(F.filing(notice: "2026-11-20")), F.context()), (.verify, F.operatorContext),
         ])
@@ -75,7 +64,7 @@ struct ListingDeciderTests {
 
   @Test func verifyNeedsEvidence() {
     #expect(
-      reason {
+      F.reason {
         try F.run([(.file(F.filing(evidence: [])), F.context()), (.verify, F.operatorContext)])
       } == "EVIDENCE_REQUIRED")
   }
@@ -99,7 +88,8 @@ struct ListingDeciderTests {
     ])
   func filingRefusals(_ filing: Filing, _ expected: String) {
     #expect(
-      reason { try ListingDecider.decide(.file(filing), on: nil, context: F.context()) } == expected
+      F.reason { try ListingDecider.decide(.file(filing), on: nil, context: F.context()) }
+        == expected
     )
   }
 
@@ -135,7 +125,7 @@ struct ListingDeciderTests {
     var suspended = F.seller
     suspended.status = .suspended
     #expect(
-      reason {
+      F.reason {
         try ListingDecider.decide(.file(F.filing()), on: nil, context: F.context(member: suspended))
       } == "MEMBER_SUSPENDED")
   }
@@ -143,10 +133,10 @@ struct ListingDeciderTests {
   @Test func membersCannotVerifyAndOperatorsCannotSettleForMembers() throws {
     let listing = try F.run([(.file(F.filing()), F.context())])
     #expect(
-      reason { try ListingDecider.decide(.verify, on: listing, context: F.context()) }
+      F.reason { try ListingDecider.decide(.verify, on: listing, context: F.context()) }
         == "OPERATORS_ONLY")
     #expect(
-      reason {
+      F.reason {
         try ListingDecider.decide(
           .withdraw(reason: .filedInError, note: ""), on: listing, context: F.operatorContext)
       } == "MEMBERS_ONLY")
@@ -158,26 +148,26 @@ struct ListingDeciderTests {
       (.confirmSettlement(on: F.today, amountMinor: 0, note: ""), F.context()),
     ])
     #expect(
-      reason {
+      F.reason {
         try ListingDecider.decide(
           .withdraw(reason: .paidBeforeListing, note: ""), on: settled, context: F.context())
       } == "WRONG_STATE")
     let pending = try F.run([(.file(F.filing()), F.context())])
     #expect(
-      reason {
+      F.reason {
         try ListingDecider.decide(
           .recordPayment(Payment(amountMinor: 1, paidOn: F.today, reference: "")), on: pending,
           context: F.context())
       } == "WRONG_STATE")
     #expect(
-      reason { try ListingDecider.decide(.file(F.filing()), on: pending, context: F.context()) }
+      F.reason { try ListingDecider.decide(.file(F.filing()), on: pending, context: F.context()) }
         == "LISTING_EXISTS")
   }
 
   @Test func overpaymentIsRefused() throws {
     let listed = try F.run([(.file(F.filing()), F.context()), (.verify, F.operatorContext)])
     #expect(
-      reason {
+      F.reason {
         try ListingDecider.decide(
           .recordPayment(Payment(amountMinor: 250_000_01, paidOn: F.today, reference: "")),
           on: listed, context: F.context())

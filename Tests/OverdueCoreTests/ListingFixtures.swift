@@ -50,5 +50,17 @@ enum Fixtures {
     return listing
   }
 
+  /// The stable reason a refusal gives, or nil when `body` succeeds.
+  static func reason(_ body: () throws -> Any?) -> String? {
+    do {
+      _ = try body()
+      return nil
+    } catch let error as RegistryError {
+      return error.reason
+    } catch {
+      return "\(error)"
+    }
+  }
+
   static let operatorContext = context(.operator("ops"), member: nil)
 }

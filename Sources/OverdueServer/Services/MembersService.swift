@@ -51,63 +51,46 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
   func recordPayment(request: Overdue_V1_RecordPaymentRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt
   {
-    let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
-      let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let payment = Payment(
-        amountMinor: request.amountMinor,
-        paidOn: try RequestParsing.date(request.paidOn, field: "paid_on"),
-        reference: request.reference)
-      return .init(
-        try registry.run(
-          .recordPayment(payment), listingId: try RequestParsing.listingId(request.listingID),
-          actor: actor, key: key))
+    try await registry.handle(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
+      .recordPayment(
+        Payment(
+          amountMinor: request.amountMinor,
+          paidOn: try RequestParsing.date(request.paidOn, field: "paid_on"),
+          reference: request.reference))
     }
   }
 
   func agreePaymentPlan(request: Overdue_V1_AgreePaymentPlanRequest, context: ServerContext)
     async throws -> Overdue_V1_ListingReceipt
   {
-    let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
-      let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let command = ListingCommand.agreePlan(try RequestParsing.instalments(request.instalments))
-      return .init(
-        try registry.run(
-          command, listingId: try RequestParsing.listingId(request.listingID), actor: actor,
-          key: key
-        ))
+    try await registry.handle(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
+      .agreePlan(try RequestParsing.instalments(request.instalments))
     }
   }
 
   func confirmSettlement(request: Overdue_V1_ConfirmSettlementRequest, context: ServerContext)
     async throws -> Overdue_V1_ListingReceipt
   {
-    let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
-      let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let command = ListingCommand.confirmSettlement(
+    try await registry.handle(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
+      .confirmSettlement(
         on: try RequestParsing.date(request.settledOn, field: "settled_on"),
         amountMinor: request.amountMinor, note: request.note)
-      return .init(
-        try registry.run(
-          command, listingId: try RequestParsing.listingId(request.listingID), actor: actor,
-          key: key))
     }
   }
 
   func withdrawListing(request: Overdue_V1_WithdrawListingRequest, context: ServerContext)
     async throws -> Overdue_V1_ListingReceipt
   {
-    let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
-      let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let command = ListingCommand.withdraw(
-        reason: try RequestParsing.withdrawalReason(request.reason), note: request.note)
-      return .init(
-        try registry.run(
-          command, listingId: try RequestParsing.listingId(request.listingID), actor: actor,
-          key: key))
+    try await registry.handle(
+      request, requestId: request.requestID, listingId: request.listingID, context: context
+    ) { () throws(RegistryError) in
+      .withdraw(reason: try RequestParsing.withdrawalReason(request.reason), note: request.note)
     }
   }
 

@@ -111,7 +111,7 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func verifyListing(request: Overdue_V1_VerifyListingRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt
   {
-    try await listingCommand(
+    try await registry.handle(
       request, requestId: request.requestID, listingId: request.listingID, context: context
     ) { () throws(RegistryError) in .verify }
   }
@@ -119,7 +119,7 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func rejectListing(request: Overdue_V1_RejectListingRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt
   {
-    try await listingCommand(
+    try await registry.handle(
       request, requestId: request.requestID, listingId: request.listingID, context: context
     ) { () throws(RegistryError) in
       .reject(reason: request.reason)
@@ -129,7 +129,7 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func settleOnPartyProof(request: Overdue_V1_SettleOnPartyProofRequest, context: ServerContext)
     async throws -> Overdue_V1_ListingReceipt
   {
-    try await listingCommand(
+    try await registry.handle(
       request, requestId: request.requestID, listingId: request.listingID, context: context
     ) { () throws(RegistryError) in
       .settleOnPartyProof(
@@ -141,7 +141,7 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func recordDispute(request: Overdue_V1_RecordDisputeRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt
   {
-    try await listingCommand(
+    try await registry.handle(
       request, requestId: request.requestID, listingId: request.listingID, context: context
     ) { () throws(RegistryError) in
       .recordDispute(
@@ -154,25 +154,11 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func decideDispute(request: Overdue_V1_DecideDisputeRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt
   {
-    try await listingCommand(
+    try await registry.handle(
       request, requestId: request.requestID, listingId: request.listingID, context: context
     ) { () throws(RegistryError) in
       .decideDispute(outcome: try RequestParsing.outcome(request.outcome), reason: request.reason)
     }
   }
 
-  private func listingCommand(
-    _ request: some SwiftProtobuf.Message, requestId: String, listingId: String,
-    context: ServerContext,
-    _ command: () throws(RegistryError) -> ListingCommand
-  ) async throws -> Overdue_V1_ListingReceipt {
-    let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
-      let key = try RequestParsing.key(actor, requestId: requestId, request: request)
-      return .init(
-        try registry.run(
-          try command(), listingId: try RequestParsing.listingId(listingId), actor: actor, key: key)
-      )
-    }
-  }
 }
