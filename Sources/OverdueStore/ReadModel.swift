@@ -114,22 +114,17 @@ public final class ReadModel: Sendable {
     }
   }
 
-  /// Parties whose legal name shares trigrams with `query` (so prefixes, substrings and names with
-  /// a typo match), names starting with the query first, then by BM25 rank; a page of `limit`
-  /// after `offset`. The query must have at least 3 characters.
+  /// Parties whose legal name matches `query` (at least 3 characters; prefix, substring and one
+  /// typo per word tolerated), best first; a page of `limit` after `offset`.
   public func searchParties(_ query: String, limit: Int, offset: Int) throws -> [PartyName] {
     let pattern = NameSearch.matchExpression(query)
-    guard !pattern.isEmpty else { return [] }
-    return try pool.read { db in
+    guard !pattern.isEmpty, offset < NameSearch.maxCandidates else { return [] }
+    let candidates = try pool.read { db in
       try Row.fetchAll(
         db.cachedStatement(
-          sql: """
-            SELECT scheme, value, legal_name FROM party_names
-            WHERE party_names MATCH ?
-            ORDER BY (lower(legal_name) LIKE ? ESCAPE '\\') DESC, rank, value
-            LIMIT ? OFFSET ?
-            """),
-        arguments: [pattern, NameSearch.prefixPattern(query), limit, offset]
+          sql: "SELECT scheme, value, legal_name FROM party_names WHERE party_names MATCH ? LIMIT ?"
+        ),
+        arguments: [pattern, NameSearch.maxCandidates]
       ).map { row in
         PartyName(
           identifier: PartyIdentifier(
@@ -137,6 +132,7 @@ public final class ReadModel: Sendable {
           legalName: row["legal_name"])
       }
     }
+    return Array(NameSearch.rank(candidates, for: query).dropFirst(offset).prefix(limit))
   }
 
   /// Ids of listings in any of `states`, for the scheduler.

@@ -160,3 +160,53 @@ struct StoreTests {
     #expect(try stores.readModel.listing("L-1")?.state == .pending)
   }
 }
+
+@Suite("Name search")
+struct NameSearchTests {
+  func registry(_ names: [String]) throws -> Stores {
+    let stores = try Stores()
+    for (index, name) in names.enumerated() {
+      var listing = Stores.listing(
+        "L-\(index)", party: PartyIdentifier(unchecked: .reg, "IN\(index)"))
+      listing.legalName = name
+      listing.pan = nil
+      _ = try stores.append([.listing(id: listing.id, .filed(listing))], requestId: "f\(index)")
+      _ = try stores.append(
+        [.listing(id: listing.id, .verified(on: CalendarDate("2026-11-20")!, by: "operator:o"))],
+        requestId: "v\(index)")
+    }
+    try stores.projector.catchUp()
+    return stores
+  }
+
+  @Test func prefixSubstringAndTyposFindTheName() throws {
+    let stores = try registry([
+      "Acme Fabrication LLP", "Kaveri Foods Private Limited", "Acme Foods Limited",
+      "Fabrica Textiles",
+    ])
+    func top(_ query: String) throws -> String? {
+      try stores.readModel.searchParties(query, limit: 5, offset: 0).first?.legalName
+    }
+    #expect(try top("acme fab") == "Acme Fabrication LLP")
+    #expect(try top("KAVERI") == "Kaveri Foods Private Limited")
+    #expect(try top("foods private") == "Kaveri Foods Private Limited")
+    #expect(try top("acme fabricaton") == "Acme Fabrication LLP")  // a letter missing
+    #expect(try top("kaveru foods") == "Kaveri Foods Private Limited")  // a letter wrong
+    #expect(try top("zzzz") == nil)
+    #expect(try stores.readModel.searchParties("ac", limit: 5, offset: 0).isEmpty)
+    let all = try stores.readModel.searchParties("acme", limit: 1, offset: 0)
+    let next = try stores.readModel.searchParties("acme", limit: 1, offset: 1)
+    #expect(all.count == 1 && next.count == 1 && all != next)
+  }
+
+  @Test func onlyPartiesWithPublicListingsAreFound() throws {
+    let stores = try registry(["Acme Fabrication LLP"])
+    _ = try stores.append(
+      [
+        .listing(
+          id: "L-0", .withdrawn(reason: .filedInError, note: "", on: CalendarDate("2026-11-21")!))
+      ], requestId: "w")
+    try stores.projector.catchUp()
+    #expect(try stores.readModel.searchParties("acme", limit: 5, offset: 0).isEmpty)
+  }
+}
