@@ -12,6 +12,26 @@ public struct PartyRecord: Sendable, Equatable {
   public var members: [String: MemberProfile]
   /// The last event sequence number the read model has applied.
   public var asOfSequence: UInt64
+
+  /// A party the registry knows nothing public about.
+  init(clear identifier: PartyIdentifier, asOfSequence: UInt64) {
+    self.init(
+      identifier: identifier, legalName: "", related: [], listings: [], members: [:],
+      asOfSequence: asOfSequence)
+  }
+
+  init(
+    identifier: PartyIdentifier, legalName: String, related: [PartyIdentifier],
+    listings: [PublicListing],
+    members: [String: MemberProfile], asOfSequence: UInt64
+  ) {
+    self.identifier = identifier
+    self.legalName = legalName
+    self.related = related
+    self.listings = listings
+    self.members = members
+    self.asOfSequence = asOfSequence
+  }
 }
 
 /// The public face of a member: its name and sector.

@@ -19,36 +19,60 @@ public final class Projector: Sendable {
   @discardableResult
   public func catchUp() throws -> UInt64 {
     while true {
-      let (position, applied) = try readModel.pool.write { db -> (UInt64, Int) in
-        try applyBatch(db)
-      }
-      if applied < batchSize { return position }
+      let batch = try readModel.pool.write { db in try applyBatch(db) }
+      readModel.index.update(present: batch.present, absent: batch.absent, position: batch.position)
+      if batch.applied < batchSize { return batch.position }
     }
   }
 
   /// Drops the read model's contents and folds the whole log again.
   public func rebuild() throws {
-    try readModel.pool.write { db in
+    let (keys, position) = try readModel.pool.write { db in
       for table in ["listings", "parties", "members", "party_names"] {
         try db.execute(sql: "DELETE FROM \(table)")
       }
       try db.execute(sql: "UPDATE projection SET sequence = 0 WHERE id = 1")
-      while try applyBatch(db).applied == batchSize {}
+      var position: UInt64 = 0
+      while case let batch = try applyBatch(db), batch.applied > 0 {
+        position = batch.position
+        if batch.applied < batchSize { break }
+      }
+      return (try ReadModel.publicKeys(db), position)
     }
+    readModel.index.reset(keys: keys, position: position)
   }
 
-  private func applyBatch(_ db: Database) throws -> (position: UInt64, applied: Int) {
+  /// What one committed batch changed: its position, and which party keys now have (or no longer
+  /// have) public listings, for the in-memory index.
+  private struct AppliedBatch {
+    var position: UInt64
+    var applied: Int
+    var present: Set<String> = []
+    var absent: Set<String> = []
+  }
+
+  private func applyBatch(_ db: Database) throws -> AppliedBatch {
     var position = try ReadModel.position(db)
-    let batch = try eventStore.events(after: position, limit: batchSize)
-    for logged in batch {
-      try apply(logged, db)
+    let events = try eventStore.events(after: position, limit: batchSize)
+    var touched = Set<String>()
+    for logged in events {
+      if let key = try apply(logged, db) { touched.insert(key) }
       position = logged.sequence
     }
     try db.execute(sql: "UPDATE projection SET sequence = ? WHERE id = 1", arguments: [position])
-    return (position, batch.count)
+    var batch = AppliedBatch(position: position, applied: events.count)
+    for key in touched {
+      if try ReadModel.hasPublicParty(db, key: key) {
+        batch.present.insert(key)
+      } else {
+        batch.absent.insert(key)
+      }
+    }
+    return batch
   }
 
-  private func apply(_ logged: LoggedEvent, _ db: Database) throws {
+  /// Applies one event; returns the party key it touched, if any.
+  private func apply(_ logged: LoggedEvent, _ db: Database) throws -> String? {
     switch logged.event {
     case .listing(let id, let event):
       let current = try String.fetchOne(
@@ -56,7 +80,7 @@ public final class Projector: Sendable {
       )
       .map { try JSONCoding.decode(Listing.self, from: $0) }
       guard let listing = Listing.apply(event, to: current, sequence: logged.sequence) else {
-        return
+        return nil
       }
       try db.execute(
         sql: """
@@ -71,6 +95,7 @@ public final class Projector: Sendable {
           try PublicListing(listing).map(JSONCoding.encode),
         ])
       try refreshParty(listing.party, pan: listing.pan, db)
+      return listing.debtKey
     case .member(let id, let event):
       guard case .registered(let member) = event else {
         if case .suspended = event {
@@ -80,12 +105,13 @@ public final class Projector: Sendable {
           try db.execute(
             sql: "UPDATE members SET status = 'ACTIVE' WHERE member_id = ?", arguments: [id])
         }
-        return
+        return nil
       }
       try db.execute(
         sql:
           "INSERT OR REPLACE INTO members (member_id, display_name, sector, status) VALUES (?, ?, ?, ?)",
         arguments: [id, member.displayName, member.sector, member.status.rawValue])
+      return nil
     }
   }
 

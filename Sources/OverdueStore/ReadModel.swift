@@ -6,6 +6,7 @@ public import OverdueCore
 /// the `Projector`. Lookups are synchronous reads on pooled connections with cached statements.
 public final class ReadModel: Sendable {
   let pool: DatabasePool
+  let index: PublicPartyIndex
 
   /// Opens (creating and migrating) the read model at `path`.
   public init(path: String) throws {
@@ -16,67 +17,86 @@ public final class ReadModel: Sendable {
     }
     pool = try DatabasePool(path: path, configuration: configuration)
     try ReadModelSchema.migrator.migrate(pool)
+    let (keys, position) = try pool.read { db in (try Self.publicKeys(db), try Self.position(db)) }
+    index = PublicPartyIndex(keys: keys, position: position)
   }
 
-  /// The last event sequence number applied.
-  public func position() throws -> UInt64 {
-    try pool.read { db in try Self.position(db) }
-  }
+  /// The last event sequence number applied (and visible to checks).
+  public func position() -> UInt64 { index.position }
 
   /// Everything public about a party (by PAN when it has one, so sibling GSTINs are included).
   public func party(_ identifier: PartyIdentifier) throws -> PartyRecord {
-    try pool.read { db in
-      let pan = identifier.linkedPAN
-      let listingRows: [String]
-      let relatedRows: [Row]
-      if let pan {
-        listingRows = try String.fetchAll(
-          db.cachedStatement(
-            sql:
-              "SELECT public_listing FROM listings WHERE pan = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
-          ),
-          arguments: [pan])
-        relatedRows = try Row.fetchAll(
-          db.cachedStatement(
-            sql:
-              "SELECT scheme, value, legal_name FROM parties WHERE pan = ? OR (scheme = 'PAN' AND value = ?) ORDER BY scheme, value"
-          ),
-          arguments: [pan, pan])
-      } else {
-        listingRows = try String.fetchAll(
-          db.cachedStatement(
-            sql:
-              "SELECT public_listing FROM listings WHERE filed_scheme = ? AND filed_value = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
-          ),
-          arguments: [identifier.scheme.rawValue, identifier.value])
-        relatedRows = try Row.fetchAll(
-          db.cachedStatement(
-            sql: "SELECT scheme, value, legal_name FROM parties WHERE scheme = ? AND value = ?"),
-          arguments: [identifier.scheme.rawValue, identifier.value])
-      }
-      let listings = try listingRows.map { try JSONCoding.decode(PublicListing.self, from: $0) }
-      var related: [PartyIdentifier] = []
-      var legalName = ""
-      for row in relatedRows {
-        let other = PartyIdentifier(
-          unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"])
-        if other == identifier { legalName = row["legal_name"] } else { related.append(other) }
-        if legalName.isEmpty { legalName = row["legal_name"] }
-      }
-      var members: [String: MemberProfile] = [:]
-      for memberId in Set(listings.map(\.memberId)) {
-        if let row = try Row.fetchOne(
-          db.cachedStatement(sql: "SELECT display_name, sector FROM members WHERE member_id = ?"),
-          arguments: [memberId])
-        {
-          members[memberId] = MemberProfile(displayName: row["display_name"], sector: row["sector"])
-        }
-      }
-      return PartyRecord(
-        identifier: identifier, legalName: legalName, related: related, listings: listings,
-        members: members,
-        asOfSequence: try Self.position(db))
+    try parties([identifier])[0]
+  }
+
+  /// Everything public about each party, read in one transaction; clear parties come from the
+  /// in-memory index without touching SQLite.
+  public func parties(_ identifiers: [PartyIdentifier]) throws -> [PartyRecord] {
+    let (known, position) = index.lookup(identifiers)
+    guard known.contains(true) else {
+      return identifiers.map { PartyRecord(clear: $0, asOfSequence: position) }
     }
+    return try pool.read { db in
+      try zip(identifiers, known).map { identifier, isKnown in
+        isKnown
+          ? try Self.record(db, identifier, asOfSequence: position)
+          : PartyRecord(clear: identifier, asOfSequence: position)
+      }
+    }
+  }
+
+  static func record(_ db: Database, _ identifier: PartyIdentifier, asOfSequence: UInt64) throws
+    -> PartyRecord
+  {
+    let pan = identifier.linkedPAN
+    let listingRows: [String]
+    let relatedRows: [Row]
+    if let pan {
+      listingRows = try String.fetchAll(
+        db.cachedStatement(
+          sql:
+            "SELECT public_listing FROM listings WHERE pan = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
+        ),
+        arguments: [pan])
+      relatedRows = try Row.fetchAll(
+        db.cachedStatement(
+          sql:
+            "SELECT scheme, value, legal_name FROM parties WHERE pan = ? OR (scheme = 'PAN' AND value = ?) ORDER BY scheme, value"
+        ),
+        arguments: [pan, pan])
+    } else {
+      listingRows = try String.fetchAll(
+        db.cachedStatement(
+          sql:
+            "SELECT public_listing FROM listings WHERE filed_scheme = ? AND filed_value = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
+        ),
+        arguments: [identifier.scheme.rawValue, identifier.value])
+      relatedRows = try Row.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT scheme, value, legal_name FROM parties WHERE scheme = ? AND value = ?"),
+        arguments: [identifier.scheme.rawValue, identifier.value])
+    }
+    let listings = try listingRows.map { try JSONCoding.decode(PublicListing.self, from: $0) }
+    var related: [PartyIdentifier] = []
+    var legalName = ""
+    for row in relatedRows {
+      let other = PartyIdentifier(
+        unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"])
+      if other == identifier { legalName = row["legal_name"] } else { related.append(other) }
+      if legalName.isEmpty { legalName = row["legal_name"] }
+    }
+    var members: [String: MemberProfile] = [:]
+    for memberId in Set(listings.map(\.memberId)) {
+      if let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT display_name, sector FROM members WHERE member_id = ?"),
+        arguments: [memberId])
+      {
+        members[memberId] = MemberProfile(displayName: row["display_name"], sector: row["sector"])
+      }
+    }
+    return PartyRecord(
+      identifier: identifier, legalName: legalName, related: related, listings: listings,
+      members: members, asOfSequence: asOfSequence)
   }
 
   /// One listing with every detail (for its member or an operator), or nil.
@@ -156,6 +176,34 @@ public final class ReadModel: Sendable {
       }
       return lines
     }
+  }
+
+  /// Index keys of every party with public listings.
+  static func publicKeys(_ db: Database) throws -> Set<String> {
+    Set(
+      try Row.fetchAll(db, sql: "SELECT scheme, value, pan FROM parties").map { row in
+        Listing.debtKey(
+          party: PartyIdentifier(
+            unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"]),
+          pan: row["pan"])
+      })
+  }
+
+  /// Whether a party key still has a public party row.
+  static func hasPublicParty(_ db: Database, key: String) throws -> Bool {
+    if key.hasPrefix("PAN:") {
+      let pan = String(key.dropFirst(4))
+      return try Bool.fetchOne(
+        db.cachedStatement(
+          sql:
+            "SELECT EXISTS (SELECT 1 FROM parties WHERE pan = ? OR (scheme = 'PAN' AND value = ?))"),
+        arguments: [pan, pan]) ?? false
+    }
+    let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
+    return try Bool.fetchOne(
+      db.cachedStatement(
+        sql: "SELECT EXISTS (SELECT 1 FROM parties WHERE scheme = ? AND value = ?)"),
+      arguments: [parts[0], parts.count > 1 ? parts[1] : ""]) ?? false
   }
 
   static func position(_ db: Database) throws -> UInt64 {

@@ -144,7 +144,10 @@ extension Overdue_V1_DisputeSummary {
 extension Overdue_V1_PartyReport {
   /// A check's answer. Member names only when `showMemberNames` (a registered caller); never
   /// invoice numbers, payment references, notes or evidence.
-  init(record: PartyRecord, assessment: PartyAssessment, showMemberNames: Bool, asOf: Date) {
+  init(
+    record: PartyRecord, assessment: PartyAssessment, showMemberNames: Bool,
+    asOf: Google_Protobuf_Timestamp
+  ) {
     self.init()
     let identifier = record.identifier
     party = .init(identifier)
@@ -198,7 +201,7 @@ extension Overdue_V1_PartyReport {
     }
     riskModelVersion = assessment.riskBand == nil ? "" : PartyAssessment.riskModelVersion
     asOfSequence = record.asOfSequence
-    self.asOf = Google_Protobuf_Timestamp(date: asOf)
+    self.asOf = asOf
   }
 
   /// Individuals' and HUFs' PANs are never shown.

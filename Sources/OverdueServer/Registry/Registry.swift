@@ -266,8 +266,17 @@ public final class Registry: Sendable {
     PartyRecord, PartyAssessment
   ) {
     try await waitForSequence(minSequence)
-    let record = try storageAccess { try readModel.party(identifier) }
-    return (record, PartyAssessment(listings: record.listings, today: clock.today))
+    return try reports(for: [identifier])[0]
+  }
+
+  /// Reports for many parties, read in one transaction (clear parties from memory).
+  func reports(for identifiers: [PartyIdentifier]) throws(RegistryError) -> [(
+    PartyRecord, PartyAssessment
+  )] {
+    let today = clock.today
+    return try storageAccess { try readModel.parties(identifiers) }.map { record in
+      (record, PartyAssessment(listings: record.listings, today: today))
+    }
   }
 
   /// Parties matching a name (at least 3 characters; prefix, substring and typo tolerant), ranked,
@@ -290,7 +299,7 @@ public final class Registry: Sendable {
   private func waitForSequence(_ sequence: UInt64) async throws(RegistryError) {
     guard sequence > 0 else { return }
     let deadline = ContinuousClock.now + readYourWritesWait
-    while try storageAccess({ try readModel.position() }) < sequence {
+    while readModel.position() < sequence {
       project()
       guard ContinuousClock.now < deadline else {
         throw RegistryError(

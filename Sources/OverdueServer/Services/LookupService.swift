@@ -2,6 +2,7 @@ import GRPCCore
 import OverdueAPI
 import OverdueCore
 import OverdueStore
+import SwiftProtobuf
 
 /// Public checks. On the member listener the caller is registered and sees member names.
 struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
@@ -16,7 +17,7 @@ struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
         for: identifier, minSequence: request.minSequence)
       return Overdue_V1_PartyReport(
         record: record, assessment: assessment, showMemberNames: context.actor != nil,
-        asOf: registry.clock.now())
+        asOf: Google_Protobuf_Timestamp(date: registry.clock.now()))
     }
   }
 
@@ -46,6 +47,24 @@ struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
     response: RPCWriter<Overdue_V1_BatchCheckResponse>,
     context: ServerContext
   ) async throws {
-    throw RPCError(code: .unimplemented, message: "batch checks are not available yet")
+    let showMemberNames = context.actor != nil
+    // One message in, one message out: the transport's flow control bounds what is in flight,
+    // whatever the client sends, and nothing is buffered beyond one chunk.
+    for try await chunk in request {
+      guard chunk.items.count <= Self.maxItemsPerMessage else {
+        throw RPCError(
+          code: .invalidArgument,
+          message:
+            "a BatchCheck message holds at most \(Self.maxItemsPerMessage) items; send more messages"
+        )
+      }
+      let answers = try await mappingErrors { () throws(RegistryError) in
+        try BatchAnswers(chunk, registry: registry, showMemberNames: showMemberNames)
+      }
+      try await response.write(answers.message)
+    }
   }
+
+  /// Items in one BatchCheck message; more is refused so one message cannot hold the server hostage.
+  static let maxItemsPerMessage = 10_000
 }
