@@ -44,8 +44,8 @@ public struct ServerConfiguration: Sendable {
 
   /// Transport limits, per listener.
   public struct Limits: Sendable, Equatable {
-    /// Largest request message on the public listener (checks are small).
-    public var publicMaxRequestBytes = 64 << 10
+    /// Largest request message on the public listener (a batch message of 10,000 items fits).
+    public var publicMaxRequestBytes = 1 << 20
     /// Largest request message on the member listener (filings carry evidence documents).
     public var memberMaxRequestBytes = 32 << 20
     /// Concurrent streams advertised per HTTP/2 connection.

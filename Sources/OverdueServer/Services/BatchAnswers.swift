@@ -9,9 +9,13 @@ import SwiftProtobuf
 struct BatchAnswers {
   var message = Overdue_V1_BatchCheckResponse()
 
-  init(_ chunk: Overdue_V1_BatchCheckRequest, registry: Registry, showMemberNames: Bool) throws(RegistryError) {
+  init(_ chunk: Overdue_V1_BatchCheckRequest, registry: Registry, showMemberNames: Bool)
+    throws(RegistryError)
+  {
     let parsed = chunk.items.enumerated().map { index, item in
-      Result { () throws(RegistryError) in try RequestParsing.party(item.party, field: "items[\(index)].party") }
+      Result { () throws(RegistryError) in
+        try RequestParsing.party(item.party, field: "items[\(index)].party")
+      }
     }
     var reports = try registry.reports(for: parsed.compactMap { try? $0.get() }).makeIterator()
     let asOf = Google_Protobuf_Timestamp(date: registry.clock.now())
