@@ -130,6 +130,11 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "OverdueClientTests",
+      dependencies: ["OverdueClient"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "OverdueStoreTests",
       dependencies: [
         "OverdueStore", "OverdueCore", .product(name: "GRDB", package: "GRDB.swift"),

@@ -7,7 +7,7 @@ struct Overdue: AsyncParsableCommand {
     commandName: "overdue",
     abstract:
       "Check buyers against the Overdue registry of payment defaulters, and do member and operator work.",
-    subcommands: [Check.self, Search.self, MemberCommand.self, OperatorCommand.self])
+    subcommands: [Check.self, Search.self, Batch.self, MemberCommand.self, OperatorCommand.self])
 }
 
 /// `overdue member …`: a member's own listings (needs a member identity).

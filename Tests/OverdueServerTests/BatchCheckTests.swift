@@ -18,7 +18,8 @@ struct BatchCheckTests {
       item.party.value = "27AAPFU0939F1ZX"
     } else {
       let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-      item.party.value = "AAAC\(letters[index / 10_000 % 26])\(String(format: "%04d", index % 10_000))Z"
+      item.party.value =
+        "AAAC\(letters[index / 10_000 % 26])\(String(format: "%04d", index % 10_000))Z"
     }
     return item
   }
@@ -32,9 +33,14 @@ struct BatchCheckTests {
 
   @Test func aHundredThousandItemsAreAnsweredInOrderWithPerItemErrors() async throws {
     try await TestRegistry.with { registry in
-      let (_, identity) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
-      let filed = try await registry.memberConnection(identity).withClients { try await $0.members.fileDefault(Requests.filing()) }
-      let verified = try await registry.asOperator { try await $0.operator.verifyListing(Requests.verify(filed.listingID)) }
+      let (_, identity) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let filed = try await registry.memberConnection(identity).withClients {
+        try await $0.members.fileDefault(Requests.filing())
+      }
+      let verified = try await registry.asOperator {
+        try await $0.operator.verifyListing(Requests.verify(filed.listingID))
+      }
 
       let count = 100_000
       let tally = Mutex((next: 0, active: 0, clear: 0, invalid: 0, wrong: [String]()))
@@ -50,11 +56,15 @@ struct BatchCheckTests {
               }
               switch result.outcome {
               case .report(let report) where index % 1_000 == 0:
-                if report.status == .active && report.asOfSequence >= verified.sequence { tally.active += 1 } else {
+                if report.status == .active && report.asOfSequence >= verified.sequence {
+                  tally.active += 1
+                } else {
                   tally.wrong.append("\(index): \(report.status)")
                 }
               case .error(let status) where index % 997 == 0:
-                if status.code == 3 && status.message.contains("check character") { tally.invalid += 1 } else {
+                if status.code == 3 && status.message.contains("check character") {
+                  tally.invalid += 1
+                } else {
                   tally.wrong.append("\(index): \(status)")
                 }
               case .report(let report) where report.status == .clear && report.listings.isEmpty:
