@@ -120,7 +120,13 @@ let package = Package(
       dependencies: [
         "OverdueCore",
         "OverdueStore",
+        "OverdueServer",
+        "OverdueClient",
+        "OverdueAPI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),

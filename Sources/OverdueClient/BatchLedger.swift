@@ -22,7 +22,9 @@ public struct BatchLedger: Sendable {
 
   public init(csv text: String) throws {
     var reader = CSVReader(text)
-    guard let first = reader.next() else { throw FormatError(description: "the file holds no rows") }
+    guard let first = reader.next() else {
+      throw FormatError(description: "the file holds no rows")
+    }
     if let error = first.error { throw FormatError(description: error.description) }
     let names = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     let identifierColumn = names.firstIndex(of: "identifier")
@@ -33,7 +35,9 @@ public struct BatchLedger: Sendable {
       while let next = reader.next() {
         if let error = next.error { throw FormatError(description: error.description) }
         var columns = next.fields
-        if columns.count < header.count { columns += Array(repeating: "", count: header.count - columns.count) }
+        if columns.count < header.count {
+          columns += Array(repeating: "", count: header.count - columns.count)
+        }
         rows.append(
           Row(
             line: next.line, scheme: schemeColumn.map { columns[$0] } ?? "",
@@ -46,14 +50,17 @@ public struct BatchLedger: Sendable {
         if let error = row.error { throw FormatError(description: error.description) }
         guard row.fields.count == 1 else {
           throw FormatError(
-            description: "line \(row.line): a plain list has one identifier per line; for CSV add a header with an 'identifier' column")
+            description:
+              "line \(row.line): a plain list has one identifier per line; for CSV add a header with an 'identifier' column"
+          )
         }
         rows.append(Row(line: row.line, scheme: "", identifier: row.fields[0], columns: row.fields))
         next = reader.next()
       }
     } else {
       throw FormatError(
-        description: "the header has no 'identifier' column (found: \(first.fields.joined(separator: ", ")))")
+        description:
+          "the header has no 'identifier' column (found: \(first.fields.joined(separator: ", ")))")
     }
     self.rows = rows
   }

@@ -52,7 +52,8 @@ public struct CSVReader: Sequence, IteratorProtocol {
         case UInt8(ascii: "\n"):
           line += 1
           rowEnded = true
-        case UInt8(ascii: "\r") where position < bytes.count && bytes[position] == UInt8(ascii: "\n"):
+        case UInt8(ascii: "\r")
+        where position < bytes.count && bytes[position] == UInt8(ascii: "\n"):
           break
         default: field.append(byte)
         }

@@ -23,7 +23,7 @@ struct SearchBenchmark: ParsableCommand {
     let started = ContinuousClock.now
     let names = try registry.populate(events, parties: parties) { made in
       if made % 50_000 == 0 { print("filed \(made)") }
-    }
+    }.names
     try Projector(eventStore: events, readModel: readModel).catchUp()
     print(
       "populated \(parties) parties (write path + projector) in \(ContinuousClock.now - started)")

@@ -44,7 +44,7 @@ struct SyntheticRegistry {
 
   /// Files and verifies `count` listings (one party each) through the event log, in batches.
   mutating func populate(_ events: EventStore, parties count: Int, progress: (Int) -> Void) throws
-    -> [String]
+    -> (names: [String], identifiers: [String])
   {
     let member = Member(
       id: "M-BENCH", displayName: "Benchmark Member",
@@ -54,6 +54,7 @@ struct SyntheticRegistry {
       try session.append([.member(id: member.id, .registered(member))])
     }
     var names: [String] = []
+    var identifiers: [String] = []
     let batch = 2_000
     var made = 0
     while made < count {
@@ -62,6 +63,7 @@ struct SyntheticRegistry {
         let party = PartyIdentifier(unchecked: .gstin, gstin())
         let legalName = name()
         names.append(legalName)
+        identifiers.append(party.value)
         let id = String(format: "L-BENCH-%08d", index)
         let listing = Listing(
           id: id, memberId: member.id, party: party, pan: party.linkedPAN, legalName: legalName,
@@ -84,7 +86,7 @@ struct SyntheticRegistry {
       made = min(count, made + batch)
       progress(made)
     }
-    return names
+    return (names, identifiers)
   }
 }
 

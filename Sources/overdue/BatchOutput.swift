@@ -9,7 +9,9 @@ struct BatchOutput {
     case jsonl
   }
 
-  static let resultColumns = ["status", "risk_band", "open_listings", "outstanding", "legal_name", "error"]
+  static let resultColumns = [
+    "status", "risk_band", "open_listings", "outstanding", "legal_name", "error",
+  ]
 
   let format: Format
   let header: [String]
@@ -27,7 +29,9 @@ struct BatchOutput {
     } else {
       handle = FileHandle.standardOutput
     }
-    if format == .csv { buffer += (header + Self.resultColumns).map(Self.quoted).joined(separator: ",") + "\n" }
+    if format == .csv {
+      buffer += (header + Self.resultColumns).map(Self.quoted).joined(separator: ",") + "\n"
+    }
   }
 
   /// The result's own columns, in `resultColumns` order.
@@ -37,7 +41,8 @@ struct BatchOutput {
       let outstanding = report.summary.outstanding.filter { $0.amountMinor > 0 }
         .map { MoneyText.format($0.amountMinor, $0.currency) }.joined(separator: "; ")
       return [
-        StateNames.status(report.status), report.riskBand, String(report.summary.openListings), outstanding,
+        StateNames.status(report.status), report.riskBand, String(report.summary.openListings),
+        outstanding,
         report.legalName, "",
       ]
     case .error(let status):
@@ -55,7 +60,9 @@ struct BatchOutput {
     case .jsonl:
       var object: [String: Any] = ["line": row.line]
       for (name, value) in zip(header, row.columns) { object[name] = value }
-      for (name, value) in zip(Self.resultColumns, values) where !value.isEmpty { object[name] = value }
+      for (name, value) in zip(Self.resultColumns, values) where !value.isEmpty {
+        object[name] = value
+      }
       let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
       buffer += String(decoding: data, as: UTF8.self) + "\n"
     }
@@ -68,7 +75,9 @@ struct BatchOutput {
   }
 
   static func quoted(_ field: String) -> String {
-    guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+    guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+      return field
+    }
     return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 }

@@ -13,7 +13,9 @@ struct BatchSummary {
 
   var text: String {
     let order = ["CLEAR", "ACTIVE", "ON_PLAN", "DISPUTED", "RESOLVED", "INVALID"]
-    let parts = order.map { "\($0.lowercased().replacingOccurrences(of: "_", with: " ")) \(byStatus[$0, default: 0])" }
+    let parts = order.map {
+      "\($0.lowercased().replacingOccurrences(of: "_", with: " ")) \(byStatus[$0, default: 0])"
+    }
     return "checked \(checked): " + parts.joined(separator: ", ")
   }
 }

@@ -28,7 +28,8 @@ final class ProgressReporter {
     if isTerminal {
       let width = 30
       let filled = total == 0 ? width : width * done / total
-      let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+      let bar =
+        String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
       FileHandle.standardError.write(Data("\r[\(bar)] \(counts)\u{1B}[K".utf8))
       if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
     } else {

@@ -4,7 +4,8 @@ import Testing
 @Suite("CSV ledgers")
 struct BatchLedgerTests {
   @Test func quotesBOMCRLFAndEmptyLines() throws {
-    let text = "\u{FEFF}customer,identifier,scheme\r\n\"Acme, Pune\",27AAPFU0939F1ZV,\r\n\r\n\"New \"\"Buyer\"\"\",AAPFU0939F,PAN\r\n\"two\nlines\",X,\n"
+    let text =
+      "\u{FEFF}customer,identifier,scheme\r\n\"Acme, Pune\",27AAPFU0939F1ZV,\r\n\r\n\"New \"\"Buyer\"\"\",AAPFU0939F,PAN\r\n\"two\nlines\",X,\n"
     let ledger = try BatchLedger(csv: text)
     #expect(ledger.header == ["customer", "identifier", "scheme"])
     #expect(ledger.rows.map(\.identifier) == ["27AAPFU0939F1ZV", "AAPFU0939F", "X"])
@@ -27,12 +28,14 @@ struct BatchLedgerTests {
     #expect(ledger.rows.first?.columns.count == 3)
   }
 
-  @Test("unreadable files say why", arguments: [
-    ("name,gstin\nAcme,27AAPFU0939F1ZV\n", "no 'identifier' column"),
-    ("", "no rows"),
-    ("identifier\n\"unclosed,27AAPFU0939F1ZV\n", "never closed"),
-    ("27AAPFU0939F1ZV\nAcme,AAPFU0939F\n", "one identifier per line"),
-  ])
+  @Test(
+    "unreadable files say why",
+    arguments: [
+      ("name,gstin\nAcme,27AAPFU0939F1ZV\n", "no 'identifier' column"),
+      ("", "no rows"),
+      ("identifier\n\"unclosed,27AAPFU0939F1ZV\n", "never closed"),
+      ("27AAPFU0939F1ZV\nAcme,AAPFU0939F\n", "one identifier per line"),
+    ])
   func errors(_ text: String, _ message: String) {
     do {
       _ = try BatchLedger(csv: text)

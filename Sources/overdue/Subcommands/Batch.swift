@@ -7,12 +7,15 @@ import Synchronization
 /// `overdue batch FILE`: check a whole ledger of buyers in one stream.
 struct Batch: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Check every party in a CSV (an 'identifier' column, optional 'scheme') or a list, one per line.")
+    abstract:
+      "Check every party in a CSV (an 'identifier' column, optional 'scheme') or a list, one per line."
+  )
 
   @OptionGroup var connection: ConnectionOptions
   @Argument(help: "The CSV or list file.") var file: String
   @Option(help: "Write results here (default: standard output).") var output: String?
-  @Option(help: "csv or jsonl (default: from the output's extension, else csv).") var format: String?
+  @Option(help: "csv or jsonl (default: from the output's extension, else csv).") var format:
+    String?
   @Option(help: "Identifiers per stream message.") var chunkSize = 1_000
 
   func run() async throws {
@@ -22,14 +25,21 @@ struct Batch: AsyncParsableCommand {
     } catch let error as BatchLedger.FormatError {
       throw ValidationError("\(file): \(error.description)")
     }
-    let chosen = format ?? (output.map { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") ? "jsonl" : "csv" } ?? "csv")
+    let chosen =
+      format
+      ?? (output.map { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") ? "jsonl" : "csv" } ?? "csv")
     guard let outputFormat = BatchOutput.Format(rawValue: chosen) else {
       throw ValidationError("--format is csv or jsonl, got '\(chosen)'")
     }
-    guard (1...10_000).contains(chunkSize) else { throw ValidationError("--chunk-size is 1 to 10000") }
+    guard (1...10_000).contains(chunkSize) else {
+      throw ValidationError("--chunk-size is 1 to 10000")
+    }
     let state = Mutex(
-      (out: try BatchOutput(format: outputFormat, header: ledger.header, path: output), summary: BatchSummary(),
-       progress: ProgressReporter(total: ledger.rows.count, label: "checked")))
+      (
+        out: try BatchOutput(format: outputFormat, header: ledger.header, path: output),
+        summary: BatchSummary(),
+        progress: ProgressReporter(total: ledger.rows.count, label: "checked")
+      ))
     let rows = ledger.rows
     let items = AsyncStream<Overdue_V1_BatchItem> { continuation in
       for (index, row) in rows.enumerated() {
@@ -45,7 +55,9 @@ struct Batch: AsyncParsableCommand {
       try await clients.batchCheck(items, chunkSize: chunkSize) { results in
         try state.withLock { state in
           for result in results {
-            guard let index = Int(result.correlationID), rows.indices.contains(index) else { continue }
+            guard let index = Int(result.correlationID), rows.indices.contains(index) else {
+              continue
+            }
             try state.out.write(rows[index], result)
             state.summary.count(result)
           }

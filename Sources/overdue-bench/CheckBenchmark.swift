@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import OverdueAPI
+import OverdueClient
+import OverdueServer
+import OverdueStore
+import Synchronization
+
+/// `overdue-bench checks`: unary CheckParty and BatchCheck throughput over TLS on loopback against
+/// a registry of N parties, and the same load against a no-op Lookup on the same transport.
+struct CheckBenchmark: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "checks", abstract: "CheckParty and BatchCheck throughput, as a ratio to a no-op handler.")
+
+  @Option(help: "Parties in the registry (a tenth of checked ids are listed ones).") var parties = 100_000
+  @Option(help: "Seconds per unary measurement.") var seconds = 10
+  @Option(help: "Concurrent unary calls on the connection.") var concurrency = 32
+  @Option(help: "Ids per batch measurement.") var batchIds = 300_000
+  @Option(help: "Data directory to reuse (populated on first use).") var dataDir: String?
+
+  func run() async throws {
+    let data = URL(
+      fileURLWithPath: dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("overdue-bench-checks").path)
+    let listed = try populateIfNeeded(data)
+    var logger = Logger(label: "overdue-bench")
+    logger.logLevel = .error
+    let configuration = ServerConfiguration.defaults(dataDirectory: data) {
+      $0.publicAddress = .init(host: "127.0.0.1", port: 0)
+      $0.memberAddress = .init(host: "127.0.0.1", port: 0)
+    }
+    let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
+    let server = RegistryServer(configuration: configuration, logger: logger) { continuation.yield($0) }
+    let serverTask = Task { try await server.run() }
+    var iterator = listening.makeAsyncIterator()
+    guard let addresses = await iterator.next() else { return }
+    let certs = data.appendingPathComponent("certs")
+    let noOp = HTTP2ServerTransport.Posix(
+      address: .ipv4(host: "127.0.0.1", port: 0),
+      transportSecurity: .tls(
+        certificateChain: [.file(path: certs.appendingPathComponent("server.pem").path, format: .pem)],
+        privateKey: .file(path: certs.appendingPathComponent("server-key.pem").path, format: .pem)),
+      config: .defaults { $0.rpc.maxRequestPayloadSize = 1 << 20 })
+    let noOpServer = GRPCServer(transport: noOp, services: [NoOpLookup()])
+    let noOpTask = Task { try await noOpServer.serve() }
+    guard let noOpPort = try await noOp.listeningAddress.ipv4?.port else { return }
+    let caFile = certs.appendingPathComponent("ca.pem").path
+    let registry = RegistryConnection(address: addresses.public, caFile: caFile)!
+    let ceiling = RegistryConnection(host: "127.0.0.1", port: noOpPort, caFile: caFile)
+
+    let ids = Self.ids(count: 20_000, listed: listed)
+    print("unary CheckParty, \(concurrency) concurrent calls, \(seconds) s each:")
+    let unaryNoOp = try await unary(ceiling, ids: ids)
+    let unaryReal = try await unary(registry, ids: ids)
+    print("  no-op:    \(unaryNoOp)")
+    print("  registry: \(unaryReal)   ratio \(String(format: "%.2f", unaryReal.rate / unaryNoOp.rate))")
+    for chunk in [1, 100, 1_000] {
+      let count = chunk == 1 ? batchIds / 10 : batchIds
+      let noOpRate = try await batch(ceiling, ids: ids, count: count, chunk: chunk)
+      let realRate = try await batch(registry, ids: ids, count: count, chunk: chunk)
+      print(
+        "BatchCheck chunk \(chunk): registry \(Int(realRate)) ids/s, no-op \(Int(noOpRate)) ids/s, ratio \(String(format: "%.2f", realRate / noOpRate)) (\(count) ids)"
+      )
+    }
+    print("server peak RSS (whole process: server, no-op and clients): \(Self.peakResidentMiB()) MiB")
+    noOpServer.beginGracefulShutdown()
+    serverTask.cancel()
+    _ = await (noOpTask.result, serverTask.result)
+  }
+
+  struct UnaryResult: CustomStringConvertible {
+    var rate: Double
+    var p50: Duration
+    var p99: Duration
+    var description: String {
+      func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3) }
+      return "\(Int(rate)) checks/s, p50 \(ms(p50)), p99 \(ms(p99))"
+    }
+  }
+
+  func unary(_ connection: RegistryConnection, ids: [String]) async throws -> UnaryResult {
+    let (seconds, concurrency) = (self.seconds, self.concurrency)
+    return try await connection.withClients { clients in
+      let deadline = ContinuousClock.now + .seconds(seconds)
+      let latencies = Shared([Duration]())
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+          group.addTask {
+            var local: [Duration] = []
+            var index = worker
+            let clock = ContinuousClock()
+            while clock.now < deadline {
+              var request = Overdue_V1_CheckPartyRequest()
+              request.party.value = ids[index % ids.count]
+              index += concurrency
+              local.append(try await clock.measure { _ = try await clients.lookup.checkParty(request) })
+            }
+            latencies.value.withLock { $0 += local }
+          }
+        }
+        try await group.waitForAll()
+      }
+      let sorted = latencies.value.withLock { $0 }.sorted()
+      return UnaryResult(
+        rate: Double(sorted.count) / Double(seconds), p50: sorted[sorted.count / 2], p99: sorted[sorted.count * 99 / 100])
+    }
+  }
+
+  func batch(_ connection: RegistryConnection, ids: [String], count: Int, chunk: Int) async throws -> Double {
+    try await connection.withClients { clients in
+      let items = AsyncStream<Overdue_V1_BatchItem> { continuation in
+        for index in 0..<count {
+          var item = Overdue_V1_BatchItem()
+          item.correlationID = String(index)
+          item.party.value = ids[index % ids.count]
+          continuation.yield(item)
+        }
+        continuation.finish()
+      }
+      let received = Shared(0)
+      let started = ContinuousClock.now
+      try await clients.batchCheck(items, chunkSize: chunk) { results in
+        received.value.withLock { $0 += results.count }
+      }
+      let elapsed = ContinuousClock.now - started
+      precondition(received.value.withLock { $0 } == count, "every id must be answered")
+      return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+  }
+
+  /// Ids to check: nine in ten valid-but-clear GSTINs, one in ten listed parties.
+  static func ids(count: Int, listed: [String]) -> [String] {
+    var generator = SyntheticRegistry()
+    return (0..<count).map { index in index % 10 == 0 ? listed[index / 10 % listed.count] : generator.gstin() }
+  }
+
+  /// Populates the data directory through the event log once; returns the listed GSTINs.
+  func populateIfNeeded(_ data: URL) throws -> [String] {
+    try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+    let listedFile = data.appendingPathComponent("bench-listed.txt")
+    if let text = try? String(contentsOf: listedFile, encoding: .utf8) {
+      return text.split(separator: "\n").map(String.init)
+    }
+    let events = try EventStore(path: data.appendingPathComponent("events.sqlite").path)
+    var registry = SyntheticRegistry(generator: SeededGenerator(seed: 99))
+    let started = ContinuousClock.now
+    let identifiers = try registry.populate(events, parties: parties) { made in
+      if made % 50_000 == 0 { print("filed \(made)") }
+    }.identifiers
+    try identifiers.joined(separator: "\n").write(to: listedFile, atomically: true, encoding: .utf8)
+    print("populated \(parties) parties in \(ContinuousClock.now - started) (the server projects them on start)")
+    return identifiers
+  }
+
+  static func peakResidentMiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return 0 }
+    return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+  }
+}
+
+/// A value shared between tasks.
+final class Shared<Value: Sendable>: Sendable {
+  let value: Mutex<Value>
+  init(_ value: Value) { self.value = Mutex(value) }
+}
