@@ -13,9 +13,11 @@ import Synchronization
 /// a registry of N parties, and the same load against a no-op Lookup on the same transport.
 struct CheckBenchmark: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "checks", abstract: "CheckParty and BatchCheck throughput, as a ratio to a no-op handler.")
+    commandName: "checks",
+    abstract: "CheckParty and BatchCheck throughput, as a ratio to a no-op handler.")
 
-  @Option(help: "Parties in the registry (a tenth of checked ids are listed ones).") var parties = 100_000
+  @Option(help: "Parties in the registry (a tenth of checked ids are listed ones).") var parties =
+    100_000
   @Option(help: "Seconds per unary measurement.") var seconds = 10
   @Option(help: "Concurrent unary calls on the connection.") var concurrency = 32
   @Option(help: "Ids per batch measurement.") var batchIds = 300_000
@@ -23,7 +25,9 @@ struct CheckBenchmark: AsyncParsableCommand {
 
   func run() async throws {
     let data = URL(
-      fileURLWithPath: dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("overdue-bench-checks").path)
+      fileURLWithPath: dataDir
+        ?? FileManager.default.temporaryDirectory.appendingPathComponent("overdue-bench-checks")
+        .path)
     let listed = try populateIfNeeded(data)
     var logger = Logger(label: "overdue-bench")
     logger.logLevel = .error
@@ -32,7 +36,9 @@ struct CheckBenchmark: AsyncParsableCommand {
       $0.memberAddress = .init(host: "127.0.0.1", port: 0)
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
-    let server = RegistryServer(configuration: configuration, logger: logger) { continuation.yield($0) }
+    let server = RegistryServer(configuration: configuration, logger: logger) {
+      continuation.yield($0)
+    }
     let serverTask = Task { try await server.run() }
     var iterator = listening.makeAsyncIterator()
     guard let addresses = await iterator.next() else { return }
@@ -40,7 +46,9 @@ struct CheckBenchmark: AsyncParsableCommand {
     let noOp = HTTP2ServerTransport.Posix(
       address: .ipv4(host: "127.0.0.1", port: 0),
       transportSecurity: .tls(
-        certificateChain: [.file(path: certs.appendingPathComponent("server.pem").path, format: .pem)],
+        certificateChain: [
+          .file(path: certs.appendingPathComponent("server.pem").path, format: .pem)
+        ],
         privateKey: .file(path: certs.appendingPathComponent("server-key.pem").path, format: .pem)),
       config: .defaults { $0.rpc.maxRequestPayloadSize = 1 << 20 })
     let noOpServer = GRPCServer(transport: noOp, services: [NoOpLookup()])
@@ -55,7 +63,8 @@ struct CheckBenchmark: AsyncParsableCommand {
     let unaryNoOp = try await unary(ceiling, ids: ids)
     let unaryReal = try await unary(registry, ids: ids)
     print("  no-op:    \(unaryNoOp)")
-    print("  registry: \(unaryReal)   ratio \(String(format: "%.2f", unaryReal.rate / unaryNoOp.rate))")
+    print(
+      "  registry: \(unaryReal)   ratio \(String(format: "%.2f", unaryReal.rate / unaryNoOp.rate))")
     for chunk in [1, 100, 1_000] {
       let count = chunk == 1 ? batchIds / 10 : batchIds
       let noOpRate = try await batch(ceiling, ids: ids, count: count, chunk: chunk)
@@ -64,7 +73,8 @@ struct CheckBenchmark: AsyncParsableCommand {
         "BatchCheck chunk \(chunk): registry \(Int(realRate)) ids/s, no-op \(Int(noOpRate)) ids/s, ratio \(String(format: "%.2f", realRate / noOpRate)) (\(count) ids)"
       )
     }
-    print("server peak RSS (whole process: server, no-op and clients): \(Self.peakResidentMiB()) MiB")
+    print(
+      "server peak RSS (whole process: server, no-op and clients): \(Self.peakResidentMiB()) MiB")
     noOpServer.beginGracefulShutdown()
     serverTask.cancel()
     _ = await (noOpTask.result, serverTask.result)
@@ -75,7 +85,11 @@ struct CheckBenchmark: AsyncParsableCommand {
     var p50: Duration
     var p99: Duration
     var description: String {
-      func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3) }
+      func ms(_ d: Duration) -> String {
+        String(
+          format: "%.2f ms",
+          Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3)
+      }
       return "\(Int(rate)) checks/s, p50 \(ms(p50)), p99 \(ms(p99))"
     }
   }
@@ -95,7 +109,8 @@ struct CheckBenchmark: AsyncParsableCommand {
               var request = Overdue_V1_CheckPartyRequest()
               request.party.value = ids[index % ids.count]
               index += concurrency
-              local.append(try await clock.measure { _ = try await clients.lookup.checkParty(request) })
+              local.append(
+                try await clock.measure { _ = try await clients.lookup.checkParty(request) })
             }
             latencies.value.withLock { $0 += local }
           }
@@ -104,11 +119,14 @@ struct CheckBenchmark: AsyncParsableCommand {
       }
       let sorted = latencies.value.withLock { $0 }.sorted()
       return UnaryResult(
-        rate: Double(sorted.count) / Double(seconds), p50: sorted[sorted.count / 2], p99: sorted[sorted.count * 99 / 100])
+        rate: Double(sorted.count) / Double(seconds), p50: sorted[sorted.count / 2],
+        p99: sorted[sorted.count * 99 / 100])
     }
   }
 
-  func batch(_ connection: RegistryConnection, ids: [String], count: Int, chunk: Int) async throws -> Double {
+  func batch(_ connection: RegistryConnection, ids: [String], count: Int, chunk: Int) async throws
+    -> Double
+  {
     try await connection.withClients { clients in
       let items = AsyncStream<Overdue_V1_BatchItem> { continuation in
         for index in 0..<count {
@@ -126,14 +144,17 @@ struct CheckBenchmark: AsyncParsableCommand {
       }
       let elapsed = ContinuousClock.now - started
       precondition(received.value.withLock { $0 } == count, "every id must be answered")
-      return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+      return Double(count)
+        / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
   }
 
   /// Ids to check: nine in ten valid-but-clear GSTINs, one in ten listed parties.
   static func ids(count: Int, listed: [String]) -> [String] {
-    var generator = SyntheticRegistry()
-    return (0..<count).map { index in index % 10 == 0 ? listed[index / 10 % listed.count] : generator.gstin() }
+    var generator = SyntheticParties(seed: 7)
+    return (0..<count).map { index in
+      index % 10 == 0 ? listed[index / 10 % listed.count] : generator.gstin()
+    }
   }
 
   /// Populates the data directory through the event log once; returns the listed GSTINs.
@@ -144,13 +165,15 @@ struct CheckBenchmark: AsyncParsableCommand {
       return text.split(separator: "\n").map(String.init)
     }
     let events = try EventStore(path: data.appendingPathComponent("events.sqlite").path)
-    var registry = SyntheticRegistry(generator: SeededGenerator(seed: 99))
+    var registry = SyntheticRegistry(seed: 99)
     let started = ContinuousClock.now
     let identifiers = try registry.populate(events, parties: parties) { made in
       if made % 50_000 == 0 { print("filed \(made)") }
     }.identifiers
     try identifiers.joined(separator: "\n").write(to: listedFile, atomically: true, encoding: .utf8)
-    print("populated \(parties) parties in \(ContinuousClock.now - started) (the server projects them on start)")
+    print(
+      "populated \(parties) parties in \(ContinuousClock.now - started) (the server projects them on start)"
+    )
     return identifiers
   }
 

@@ -4,7 +4,9 @@ import OverdueAPI
 /// A Lookup service that does no work: every party is CLEAR. Run on the same transport, it gives
 /// the ceiling the real service is measured against.
 struct NoOpLookup: Overdue_V1_Lookup.SimpleServiceProtocol {
-  func checkParty(request: Overdue_V1_CheckPartyRequest, context: ServerContext) async throws -> Overdue_V1_PartyReport {
+  func checkParty(request: Overdue_V1_CheckPartyRequest, context: ServerContext) async throws
+    -> Overdue_V1_PartyReport
+  {
     var report = Overdue_V1_PartyReport()
     report.party = request.party
     report.status = .clear

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OverdueServer
 import OverdueStore
 
 /// `overdue-bench search`: name-search latency (p50/p99) on a read model of N parties.

@@ -1,46 +1,14 @@
 import Foundation
 import OverdueCore
+import OverdueServer
 import OverdueStore
 
 /// A large registry made of realistic-looking parties (valid GSTINs, company-like names), written
 /// through the event log and folded into the read model by the real projector.
 struct SyntheticRegistry {
-  static let words = [
-    "Acme", "Bharat", "Deccan", "Ganga", "Himalaya", "Indus", "Kaveri", "Lotus", "Malabar",
-    "Narmada",
-    "Orient", "Pioneer", "Quality", "Royal", "Sagar", "Tata", "Unity", "Vijay", "Western", "Yamuna",
-    "Zenith", "Shree", "Sai", "Om", "Laxmi", "Ganesh", "Krishna", "Apex", "Global", "National",
-  ]
-  static let trades = [
-    "Steel", "Textiles", "Foods", "Pharma", "Chemicals", "Traders", "Logistics", "Plastics",
-    "Electricals",
-    "Fabrication", "Agro", "Motors", "Paper", "Cement", "Garments", "Spices", "Tiles", "Packaging",
-  ]
-  static let forms = ["Private Limited", "LLP", "Limited", "& Co", "Enterprises", "Industries"]
-  static let stateCodes = GSTIN.stateCodes.keys.filter { $0 < "39" }.sorted()
+  var parties: SyntheticParties
 
-  var generator = SeededGenerator(seed: 42)
-
-  /// A valid GSTIN of a company or firm, with its mod-36 check character.
-  mutating func gstin() -> String {
-    let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    var pan = ""
-    for _ in 0..<3 { pan.append(letters.randomElement(using: &generator)!) }
-    pan.append(["C", "F"].randomElement(using: &generator)!)
-    pan.append(letters.randomElement(using: &generator)!)
-    pan += String(format: "%04d", Int.random(in: 0...9999, using: &generator))
-    pan.append(letters.randomElement(using: &generator)!)
-    let body = Self.stateCodes.randomElement(using: &generator)! + pan + "1Z"
-    return body + String(GSTIN.checkCharacter(Array(body)))
-  }
-
-  mutating func name() -> String {
-    [
-      Self.words.randomElement(using: &generator)!, Self.words.randomElement(using: &generator)!,
-      Self.trades.randomElement(using: &generator)!, Self.forms.randomElement(using: &generator)!,
-    ]
-    .joined(separator: " ")
-  }
+  init(seed: UInt64 = 42) { parties = SyntheticParties(seed: seed) }
 
   /// Files and verifies `count` listings (one party each) through the event log, in batches.
   mutating func populate(_ events: EventStore, parties count: Int, progress: (Int) -> Void) throws
@@ -60,8 +28,8 @@ struct SyntheticRegistry {
     while made < count {
       var logged: [RegistryEvent] = []
       for index in made..<min(count, made + batch) {
-        let party = PartyIdentifier(unchecked: .gstin, gstin())
-        let legalName = name()
+        let party = PartyIdentifier(unchecked: .gstin, parties.gstin())
+        let legalName = parties.name()
         names.append(legalName)
         identifiers.append(party.value)
         let id = String(format: "L-BENCH-%08d", index)
@@ -87,18 +55,5 @@ struct SyntheticRegistry {
       progress(made)
     }
     return (names, identifiers)
-  }
-}
-
-/// A small deterministic random number generator (SplitMix64), so runs are repeatable.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -15,7 +15,8 @@ struct MemberCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "member", abstract: "File defaults and keep your listings current (mutual TLS).",
     subcommands: [
-      FileDefault.self, Amend.self, Pay.self, Plan.self, Settle.self, Withdraw.self, Listings.self,
+      FileDefault.self, Import.self, Amend.self, Pay.self, Plan.self, Settle.self, Withdraw.self,
+      Listings.self,
       Show.self,
     ])
 }

@@ -1,4 +1,5 @@
 import OverdueAPI
+import OverdueClient
 
 /// One line saying what a write did.
 enum Receipts {

@@ -1,5 +1,6 @@
 import Foundation
 import OverdueAPI
+import OverdueClient
 import SwiftProtobuf
 
 /// A party report as readable text.

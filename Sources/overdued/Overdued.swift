@@ -43,6 +43,12 @@ struct Overdued: AsyncParsableCommand {
   @Option(help: "Registry CA private key (PEM): signs member certificates.")
   var caKey: String?
 
+  @Flag(
+    help:
+      "Seed a demo registry (every status; member identities in DATA/certs/demo) if the data directory is empty."
+  )
+  var demo = false
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -60,6 +66,7 @@ struct Overdued: AsyncParsableCommand {
       $0.publicAddress = publicListener
       $0.memberAddress = memberListener
       $0.tlsFiles = tlsFiles
+      $0.demo = demo
     }
     let group = ServiceGroup(
       services: [RegistryServer(configuration: configuration, logger: logger)],

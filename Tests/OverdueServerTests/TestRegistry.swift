@@ -27,7 +27,9 @@ struct TestRegistry {
   let clock: Clock
 
   /// Starts a registry (its scheduler running every 50 ms), runs `body`, and stops the registry.
-  static func with<T: Sendable>(_ body: (TestRegistry) async throws -> T) async throws -> T {
+  static func with<T: Sendable>(demo: Bool = false, _ body: (TestRegistry) async throws -> T)
+    async throws -> T
+  {
     let clock = Clock()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "overdue-e2e-\(UUID().uuidString)")
@@ -60,6 +62,7 @@ struct TestRegistry {
       $0.clock = RegistryClock(now: { clock.now })
       $0.schedulerInterval = .milliseconds(50)
       $0.readYourWritesWait = .milliseconds(300)
+      $0.demo = demo
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
     var logger = Logger(label: "overdued-test")

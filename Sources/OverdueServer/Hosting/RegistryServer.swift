@@ -32,13 +32,23 @@ public struct RegistryServer: Service {
     let authority = try CertificateAuthority(
       certificatePEM: try String(contentsOfFile: files.caCertificate, encoding: .utf8),
       privateKeyPEM: try String(contentsOfFile: files.caKey, encoding: .utf8))
+    let eventStore = try EventStore(path: data.appendingPathComponent("events.sqlite").path)
+    let readModel = try ReadModel(path: data.appendingPathComponent("read.sqlite").path)
+    if configuration.demo,
+      try DemoRegistry.seedIfEmpty(
+        eventStore: eventStore, readModel: readModel, authority: authority,
+        policy: configuration.policy,
+        certificates: configuration.certificatesDirectory, logger: logger)
+    {
+      logger.notice(
+        "seeded the demo registry; try: overdue check 27AAPFU0939F1ZV",
+        metadata: ["member identities": "\(configuration.certificatesDirectory.path)/demo"])
+    }
     let registry = try Registry(
-      eventStore: try EventStore(path: data.appendingPathComponent("events.sqlite").path),
-      readModel: try ReadModel(path: data.appendingPathComponent("read.sqlite").path),
-      authority: authority, policy: configuration.policy, clock: configuration.clock,
-      logger: logger,
-      readYourWritesWait: configuration.readYourWritesWait
-    )
+      eventStore: eventStore, readModel: readModel, authority: authority,
+      policy: configuration.policy,
+      clock: configuration.clock, logger: logger,
+      readYourWritesWait: configuration.readYourWritesWait)
 
     let publicTransport = HTTP2ServerTransport.Posix(
       address: .ipv4(

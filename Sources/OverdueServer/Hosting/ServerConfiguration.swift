@@ -69,6 +69,8 @@ public struct ServerConfiguration: Sendable {
   public var clock = RegistryClock()
   /// How often the scheduler applies time-driven transitions (plan breaches, expiry).
   public var schedulerInterval: Duration = .seconds(60)
+  /// Seed a small demo registry (every status) into an empty data directory on start.
+  public var demo = false
   /// How long a check with `min_sequence` waits for the read model before `UNAVAILABLE`.
   public var readYourWritesWait: Duration = .seconds(2)
 

@@ -68,7 +68,7 @@ struct FileDefault: AsyncParsableCommand {
       invoice.number = fields[0]
       invoice.issuedOn = fields[1]
       invoice.dueOn = fields[2]
-      invoice.amountMinor = try MoneyText.minor(
+      invoice.amountMinor = try AmountOption.minor(
         fields[3], currency: currency, option: "--invoice amount")
       return invoice
     }

@@ -22,7 +22,7 @@ struct Pay: AsyncParsableCommand {
       var message = Overdue_V1_RecordPaymentRequest()
       message.requestID = request.requestId
       message.listingID = listingId
-      message.amountMinor = try MoneyText.minor(
+      message.amountMinor = try AmountOption.minor(
         amount, currency: listing.currency, option: "--amount")
       message.paidOn = paidOn
       message.reference = reference

@@ -32,7 +32,7 @@ struct Plan: AsyncParsableCommand {
         }
         var proto = Overdue_V1_Instalment()
         proto.dueOn = fields[0]
-        proto.amountMinor = try MoneyText.minor(
+        proto.amountMinor = try AmountOption.minor(
           fields[1], currency: listing.currency, option: "--instalment amount")
         return proto
       }

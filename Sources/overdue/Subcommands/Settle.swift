@@ -28,7 +28,7 @@ struct Settle: AsyncParsableCommand {
         var lookup = Overdue_V1_GetListingRequest()
         lookup.listingID = listingId
         let listing = try await clients.members.getListing(lookup)
-        message.amountMinor = try MoneyText.minor(
+        message.amountMinor = try AmountOption.minor(
           amount, currency: listing.currency, option: "--amount")
       }
       return try await clients.members.confirmSettlement(message)

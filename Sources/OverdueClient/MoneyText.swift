@@ -1,15 +1,19 @@
-import ArgumentParser
 import Foundation
 
 /// Amounts as people type and read them ("2500.50", "INR 2,500.50"), to and from minor units.
-enum MoneyText {
+public enum MoneyText {
   /// Currencies whose minor unit is not 1/100.
-  static let exponents: [String: Int] = ["JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "OMR": 3]
+  public static let exponents: [String: Int] = ["JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "OMR": 3]
 
-  static func exponent(_ currency: String) -> Int { exponents[currency.uppercased()] ?? 2 }
+  public static func exponent(_ currency: String) -> Int { exponents[currency.uppercased()] ?? 2 }
+
+  /// An amount that is not a plain decimal with at most the currency's decimals.
+  public struct InvalidAmount: Error, CustomStringConvertible {
+    public let description: String
+  }
 
   /// Parses a decimal amount in major units into minor units of `currency`.
-  static func minor(_ text: String, currency: String, option: String) throws -> Int64 {
+  public static func minor(_ text: String, currency: String) throws(InvalidAmount) -> Int64 {
     let exponent = exponent(currency)
     let cleaned = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(
       of: "_", with: "")
@@ -17,9 +21,9 @@ enum MoneyText {
     guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0,
       parts.count == 1 || (parts[1].count <= exponent && parts[1].allSatisfy(\.isNumber))
     else {
-      throw ValidationError(
-        "\(option) must be an amount like 2500 or 2500.50 (\(currency) has \(exponent) decimals), got '\(text)'"
-      )
+      throw InvalidAmount(
+        description:
+          "an amount like 2500 or 2500.50 (\(currency) has \(exponent) decimals), got '\(text)'")
     }
     var fraction = parts.count == 2 ? String(parts[1]) : ""
     fraction += String(repeating: "0", count: exponent - fraction.count)
@@ -29,7 +33,7 @@ enum MoneyText {
   }
 
   /// "INR 2,500.50".
-  static func format(_ minor: Int64, _ currency: String) -> String {
+  public static func format(_ minor: Int64, _ currency: String) -> String {
     let exponent = exponent(currency)
     var scale: Int64 = 1
     for _ in 0..<exponent { scale *= 10 }
