@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 public import OverdueAPI
 import SwiftProtobuf
 
@@ -24,7 +24,8 @@ public struct ListingImport: Sendable {
   }
 
   public static let requiredColumns = [
-    "party", "legal_name", "currency", "invoice_number", "issued_on", "due_on", "amount", "notice_served_on",
+    "party", "legal_name", "currency", "invoice_number", "issued_on", "due_on", "amount",
+    "notice_served_on",
   ]
 
   public private(set) var filings: [Filing] = []
@@ -34,11 +35,14 @@ public struct ListingImport: Sendable {
   /// Reads the CSV; `loadEvidence` turns a path into a document (relative paths are the caller's).
   public init(csv text: String, loadEvidence: (String) throws -> Overdue_V1_Evidence) throws {
     var reader = CSVReader(text)
-    guard let headerRow = reader.next() else { throw BatchLedger.FormatError(description: "the file holds no rows") }
+    guard let headerRow = reader.next() else {
+      throw BatchLedger.FormatError(description: "the file holds no rows")
+    }
     let names = headerRow.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     let missing = Self.requiredColumns.filter { !names.contains($0) }
     guard missing.isEmpty else {
-      throw BatchLedger.FormatError(description: "missing column(s): \(missing.joined(separator: ", "))")
+      throw BatchLedger.FormatError(
+        description: "missing column(s): \(missing.joined(separator: ", "))")
     }
     func column(_ fields: [String], _ name: String) -> String {
       guard let index = names.firstIndex(of: name), index < fields.count else { return "" }
@@ -49,7 +53,8 @@ public struct ListingImport: Sendable {
     while let row = reader.next() {
       if let error = row.error { throw BatchLedger.FormatError(description: error.description) }
       rowCount += 1
-      let key = column(row.fields, "party").uppercased() + "\u{1F}" + column(row.fields, "member_reference")
+      let key =
+        column(row.fields, "party").uppercased() + "\u{1F}" + column(row.fields, "member_reference")
       if let index = groups[key] {
         pending[index].lines.append(row.line)
         pending[index].rows.append(row.fields)
@@ -60,7 +65,10 @@ public struct ListingImport: Sendable {
     }
     for group in pending {
       do {
-        filings.append(Filing(lines: group.lines, request: try Self.request(group.rows, column: column, loadEvidence: loadEvidence)))
+        filings.append(
+          Filing(
+            lines: group.lines,
+            request: try Self.request(group.rows, column: column, loadEvidence: loadEvidence)))
       } catch {
         rejections.append(Rejection(lines: group.lines, reason: "\(error)"))
       }
@@ -68,7 +76,8 @@ public struct ListingImport: Sendable {
   }
 
   static func request(
-    _ rows: [[String]], column: ([String], String) -> String, loadEvidence: (String) throws -> Overdue_V1_Evidence
+    _ rows: [[String]], column: ([String], String) -> String,
+    loadEvidence: (String) throws -> Overdue_V1_Evidence
   ) throws -> Overdue_V1_FileDefaultRequest {
     let first = rows[0]
     var request = Overdue_V1_FileDefaultRequest()
@@ -90,13 +99,16 @@ public struct ListingImport: Sendable {
       invoice.dueOn = column(row, "due_on")
       invoice.amountMinor = try MoneyText.minor(column(row, "amount"), currency: request.currency)
       request.invoices.append(invoice)
-      paths += column(row, "evidence").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+      paths += column(row, "evidence").split(separator: ";").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
     }
     var digest = SHA256()
     digest.update(data: try request.serializedBytes() as [UInt8])
     request.evidence = try paths.filter { !$0.isEmpty }.map(loadEvidence)
     for document in request.evidence { digest.update(data: document.content) }
-    request.requestID = "import-" + digest.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+    request.requestID =
+      "import-" + digest.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
     return request
   }
 }

@@ -9,10 +9,15 @@ struct DemoRegistryTests {
   @Test func coversEveryStatusAndHidesWhatChecksNeverShow() async throws {
     try await TestRegistry.with(demo: true) { registry in
       try await registry.publicConnection.withClients { clients in
-        func status(of name: String) async throws -> (Overdue_V1_ImpactStatus, Overdue_V1_PartyReport)? {
+        func status(of name: String) async throws -> (
+          Overdue_V1_ImpactStatus, Overdue_V1_PartyReport
+        )? {
           var search = Overdue_V1_SearchPartiesRequest()
           search.query = name
-          guard let match = try await clients.lookup.searchParties(search).matches.first(where: { $0.legalName == name })
+          guard
+            let match = try await clients.lookup.searchParties(search).matches.first(where: {
+              $0.legalName == name
+            })
           else { return nil }
           var check = Overdue_V1_CheckPartyRequest()
           check.party = match.party
@@ -34,9 +39,12 @@ struct DemoRegistryTests {
           #expect(try await status(of: hidden) == nil, "\(hidden) must not be public")
         }
       }
-      let identity = IdentityDirectory(registry.directory.appendingPathComponent("data/certs/demo/sharma"))
+      let identity = IdentityDirectory(
+        registry.directory.appendingPathComponent("data/certs/demo/sharma"))
       #expect(identity.exists)
-      let mine = try await registry.memberConnection(identity).withClients { try await $0.members.listListings(.init()) }
+      let mine = try await registry.memberConnection(identity).withClients {
+        try await $0.members.listListings(.init())
+      }
       #expect(mine.listings.count >= 8)
     }
   }

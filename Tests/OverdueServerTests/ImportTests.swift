@@ -32,12 +32,14 @@ struct ImportTests {
     #expect(plan.filings[0].request.evidence.count == 1)
     #expect(plan.rejections.map(\.lines) == [[6]])
     #expect(plan.rejections.first?.reason.contains("2 decimals") == true)
-    #expect(try Self.plan().filings.map(\.request.requestID) == plan.filings.map(\.request.requestID))
+    #expect(
+      try Self.plan().filings.map(\.request.requestID) == plan.filings.map(\.request.requestID))
   }
 
   @Test func importingTheSameFileTwiceCreatesNothingNew() async throws {
     try await TestRegistry.with { registry in
-      let (_, identity) = try await registry.onboardMember(name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let (_, identity) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
       let member = registry.memberConnection(identity)
       func run() async throws -> [String] {
         try await member.withClients { clients in

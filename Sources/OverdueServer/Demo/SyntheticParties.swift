@@ -6,12 +6,15 @@ import OverdueCore
 /// every run makes the same ones.
 public struct SyntheticParties: Sendable {
   static let words = [
-    "Acme", "Bharat", "Deccan", "Ganga", "Himalaya", "Indus", "Kaveri", "Lotus", "Malabar", "Narmada", "Orient",
-    "Pioneer", "Quality", "Royal", "Sagar", "Tapti", "Unity", "Vijay", "Western", "Yamuna", "Zenith", "Shree",
+    "Acme", "Bharat", "Deccan", "Ganga", "Himalaya", "Indus", "Kaveri", "Lotus", "Malabar",
+    "Narmada", "Orient",
+    "Pioneer", "Quality", "Royal", "Sagar", "Tapti", "Unity", "Vijay", "Western", "Yamuna",
+    "Zenith", "Shree",
     "Sai", "Om", "Laxmi", "Ganesh", "Krishna", "Apex", "Global", "National",
   ]
   static let trades = [
-    "Steel", "Textiles", "Foods", "Pharma", "Chemicals", "Traders", "Logistics", "Plastics", "Electricals",
+    "Steel", "Textiles", "Foods", "Pharma", "Chemicals", "Traders", "Logistics", "Plastics",
+    "Electricals",
     "Fabrication", "Agro", "Motors", "Paper", "Cement", "Garments", "Spices", "Tiles", "Packaging",
   ]
   static let forms = ["Private Limited", "LLP", "Limited", "& Co", "Enterprises", "Industries"]
@@ -35,7 +38,8 @@ public struct SyntheticParties: Sendable {
 
   /// A valid regular GSTIN (`entity` is the 13th character) for `pan`, or for a new PAN.
   public mutating func gstin(pan: String? = nil, entity: Character = "1") -> String {
-    let body = Self.stateCodes.randomElement(using: &generator)! + (pan ?? self.pan()) + String(entity) + "Z"
+    let body =
+      Self.stateCodes.randomElement(using: &generator)! + (pan ?? self.pan()) + String(entity) + "Z"
     return body + String(GSTIN.checkCharacter(Array(body)))
   }
 

@@ -9,7 +9,8 @@ import OverdueClient
 struct Import: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
-    abstract: "File listings from a CSV (one row per invoice; rows grouped by party and member_reference).",
+    abstract:
+      "File listings from a CSV (one row per invoice; rows grouped by party and member_reference).",
     discussion: """
       Columns: party, scheme, legal_name, currency, invoice_number, issued_on, due_on, amount (major units), \
       notice_served_on, member_reference, evidence (paths separated by ';', relative to the CSV). Each row is \
@@ -24,8 +25,11 @@ struct Import: AsyncParsableCommand {
     let plan: ListingImport
     do {
       plan = try ListingImport(csv: try String(contentsOfFile: file, encoding: .utf8)) { path in
-        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
-        guard let document = try EvidenceFiles.load([url.path]).first else { throw ValidationError("no evidence at \(path)") }
+        let url =
+          path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
+        guard let document = try EvidenceFiles.load([url.path]).first else {
+          throw ValidationError("no evidence at \(path)")
+        }
         return document
       }
     } catch let error as BatchLedger.FormatError {
@@ -41,13 +45,19 @@ struct Import: AsyncParsableCommand {
       for (index, filing) in plan.filings.enumerated() {
         do {
           let receipt = try await clients.members.fileDefault(filing.request)
-          print("lines \(Self.lines(filing.lines)): accepted \(receipt.listingID) \(StateNames.name(receipt.state))")
+          print(
+            "lines \(Self.lines(filing.lines)): accepted \(receipt.listingID) \(StateNames.name(receipt.state))"
+          )
           accepted += filing.lines.count
-        } catch let error as RPCError where error.code != .unavailable && error.code != .unauthenticated {
-          print("lines \(Self.lines(filing.lines)): rejected: " + ErrorReport.describe(error).replacingOccurrences(of: "\n", with: ";"))
+        } catch let error as RPCError
+          where error.code != .unavailable && error.code != .unauthenticated
+        {
+          print(
+            "lines \(Self.lines(filing.lines)): rejected: "
+              + ErrorReport.describe(error).replacingOccurrences(of: "\n", with: ";"))
           rejected += filing.lines.count
         }
-        progress.update(done: index + 1)
+        progress.update(done: index + 1, force: index + 1 == plan.filings.count)
       }
       return (accepted, rejected)
     }
