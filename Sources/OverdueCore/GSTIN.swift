@@ -47,11 +47,21 @@ public enum GSTIN {
   public static func checkCharacter(_ first14: some Collection<Character>) -> Character {
     var sum = 0
     for (index, char) in first14.enumerated() {
-      let value = alphabet.firstIndex(of: char) ?? 0
+      let value = base36Value(char)
       let product = value * (index % 2 == 0 ? 1 : 2)
       sum += product / 36 + product % 36
     }
     return alphabet[(36 - sum % 36) % 36]
+  }
+
+  /// 0–9 for digits, 10–35 for letters (upper case), 0 for anything else.
+  static func base36Value(_ char: Character) -> Int {
+    guard let ascii = char.asciiValue else { return 0 }
+    switch ascii {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(ascii - UInt8(ascii: "0"))
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"): return Int(ascii - UInt8(ascii: "A")) + 10
+    default: return 0
+    }
   }
 
   /// The PAN in characters 3–12, when they form one (TDS and UIN numbers embed none).

@@ -40,6 +40,9 @@ public struct PartyAssessment: Sendable, Equatable {
   public var riskBand: String?
   public var riskReasons: [RiskReason]
 
+  /// The assessment of a party with no public listings.
+  public static let clear = PartyAssessment(listings: [], today: CalendarDate(dayNumber: 0))
+
   public init(listings: [PublicListing], today: CalendarDate) {
     summary = Self.summarise(listings, today: today)
     status = Self.status(of: listings)

@@ -59,6 +59,8 @@ struct CheckBenchmark: AsyncParsableCommand {
     let ceiling = RegistryConnection(host: "127.0.0.1", port: noOpPort, caFile: caFile)
 
     let ids = Self.ids(count: 20_000, listed: listed)
+    _ = try await batch(ceiling, ids: ids, count: 20_000, chunk: 100)  // warm both servers up
+    _ = try await batch(registry, ids: ids, count: 20_000, chunk: 100)
     print("unary CheckParty, \(concurrency) concurrent calls, \(seconds) s each:")
     let unaryNoOp = try await unary(ceiling, ids: ids)
     let unaryReal = try await unary(registry, ids: ids)

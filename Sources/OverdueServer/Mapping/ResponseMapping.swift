@@ -163,7 +163,7 @@ extension Overdue_V1_PartyReport {
         pan = embedded
       }
     }
-    summary = .init(assessment.summary)
+    if !record.listings.isEmpty { summary = .init(assessment.summary) }
     listings = record.listings.prefix(50).map { listing in
       var proto = Overdue_V1_PublicListing()
       proto.listingID = listing.listingId

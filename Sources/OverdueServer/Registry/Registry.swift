@@ -275,7 +275,10 @@ public final class Registry: Sendable {
   )] {
     let today = clock.today
     return try storageAccess { try readModel.parties(identifiers) }.map { record in
-      (record, PartyAssessment(listings: record.listings, today: today))
+      (
+        record,
+        record.listings.isEmpty ? .clear : PartyAssessment(listings: record.listings, today: today)
+      )
     }
   }
 
