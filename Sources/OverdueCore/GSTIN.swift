@@ -20,54 +20,58 @@ public enum GSTIN {
 
   /// Checks length, characters, state code and the mod-36 check character.
   public static func validate(_ value: String) throws(RegistryError) {
-    let chars = Array(value)
-    guard chars.count == 15 else {
-      throw .invalid("value", "INVALID_LENGTH", "a GSTIN has 15 characters, got \(chars.count)")
+    let bytes = Array(value.utf8)
+    guard bytes.count == 15, value.count == 15 else {
+      throw .invalid("value", "INVALID_LENGTH", "a GSTIN has 15 characters, got \(value.count)")
     }
-    guard chars.allSatisfy(\.isASCIIAlphanumeric) else {
+    guard bytes.allSatisfy({ ASCII.isDigit($0) || ASCII.isLetter($0) }) else {
       throw .invalid("value", "INVALID_CHARACTERS", "a GSTIN has only letters and digits")
     }
-    let state = String(chars[0..<2])
-    guard let _ = stateCodes[state] else {
+    let state = String(decoding: bytes[0..<2], as: UTF8.self)
+    guard stateCodes[state] != nil else {
       throw .invalid("value", "UNKNOWN_STATE_CODE", "'\(state)' is not a GST state code")
     }
-    guard chars[12] != "0" else {
+    guard bytes[12] != UInt8(ascii: "0") else {
       throw .invalid(
         "value", "INVALID_ENTITY_CODE", "the GSTIN entity code (13th character) cannot be 0")
     }
-    let expected = checkCharacter(chars[0..<14])
-    guard chars[14] == expected else {
+    let expected = checkCharacter(bytes[0..<14])
+    guard bytes[14] == expected.asciiValue else {
       throw .invalid(
         "value", "INVALID_CHECK_CHARACTER",
-        "GSTIN check character should be '\(expected)', got '\(chars[14])'")
+        "GSTIN check character should be '\(expected)', got '\(Character(Unicode.Scalar(bytes[14])))'"
+      )
     }
   }
 
   /// The published GSTIN check character: mod 36 over alternating weights 1 and 2.
   public static func checkCharacter(_ first14: some Collection<Character>) -> Character {
+    checkCharacter(first14.compactMap(\.asciiValue))
+  }
+
+  static func checkCharacter(_ first14: some Collection<UInt8>) -> Character {
     var sum = 0
-    for (index, char) in first14.enumerated() {
-      let value = base36Value(char)
-      let product = value * (index % 2 == 0 ? 1 : 2)
+    for (index, byte) in first14.enumerated() {
+      let product = base36Value(byte) * (index % 2 == 0 ? 1 : 2)
       sum += product / 36 + product % 36
     }
     return alphabet[(36 - sum % 36) % 36]
   }
 
-  /// 0–9 for digits, 10–35 for letters (upper case), 0 for anything else.
-  static func base36Value(_ char: Character) -> Int {
-    guard let ascii = char.asciiValue else { return 0 }
-    switch ascii {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(ascii - UInt8(ascii: "0"))
-    case UInt8(ascii: "A")...UInt8(ascii: "Z"): return Int(ascii - UInt8(ascii: "A")) + 10
-    default: return 0
+  /// 0–9 for digits, 10–35 for upper-case letters, 0 for anything else.
+  static func base36Value(_ byte: UInt8) -> Int {
+    if ASCII.isDigit(byte) { return Int(byte - UInt8(ascii: "0")) }
+    if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+      return Int(byte - UInt8(ascii: "A")) + 10
     }
+    return 0
   }
 
   /// The PAN in characters 3–12, when they form one (TDS and UIN numbers embed none).
   public static func embeddedPAN(_ value: String) -> String? {
-    guard value.count == 15 else { return nil }
-    let candidate = String(Array(value)[2..<12])
+    let bytes = value.utf8
+    guard bytes.count == 15 else { return nil }
+    let candidate = String(decoding: bytes.dropFirst(2).prefix(10), as: UTF8.self)
     return PAN.hasShape(candidate) && PAN.holderType(of: candidate) != nil ? candidate : nil
   }
 

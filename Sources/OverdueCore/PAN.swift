@@ -10,16 +10,17 @@ public enum PAN {
     public var isBusiness: Bool { self != .individual && self != .hinduUndividedFamily }
   }
 
-  static func hasShape(_ value: String) -> Bool {
-    let chars = Array(value)
-    guard chars.count == 10, chars.allSatisfy(\.isASCII) else { return false }
-    return chars[0..<5].allSatisfy(\.isLetter) && chars[5..<9].allSatisfy(\.isNumber)
-      && chars[9].isLetter
+  static func hasShape(_ value: some StringProtocol) -> Bool {
+    let bytes = Array(value.utf8)
+    guard bytes.count == 10 else { return false }
+    return bytes[0..<5].allSatisfy(ASCII.isLetter) && bytes[5..<9].allSatisfy(ASCII.isDigit)
+      && ASCII.isLetter(bytes[9])
   }
 
-  public static func holderType(of value: String) -> HolderType? {
-    guard value.count == 10 else { return nil }
-    return HolderType(rawValue: Array(value)[3])
+  public static func holderType(of value: some StringProtocol) -> HolderType? {
+    let bytes = Array(value.utf8)
+    guard bytes.count == 10 else { return nil }
+    return HolderType(rawValue: Character(Unicode.Scalar(bytes[3])))
   }
 
   /// Checks the pattern and the holder type (the check letter's algorithm is not published).

@@ -4,11 +4,35 @@ import Foundation
 public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConvertible {
   public let scheme: IdentifierScheme
   public let value: String
+  /// The PAN this identifier is linked to: itself for a PAN, the embedded PAN of a regular GSTIN.
+  public let linkedPAN: String?
 
   /// Builds an identifier without validation; use `parse` for anything that came from outside.
   public init(unchecked scheme: IdentifierScheme, _ value: String) {
     self.scheme = scheme
     self.value = value
+    switch scheme {
+    case .pan: linkedPAN = value
+    case .gstin: linkedPAN = GSTIN.embeddedPAN(value)
+    default: linkedPAN = nil
+    }
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case scheme, value
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      unchecked: try container.decode(IdentifierScheme.self, forKey: .scheme),
+      try container.decode(String.self, forKey: .value))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(scheme, forKey: .scheme)
+    try container.encode(value, forKey: .value)
   }
 
   public var description: String { "\(scheme.rawValue) \(value)" }
@@ -68,17 +92,19 @@ public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConverti
     if VATNumber.countryCodes.contains(String(value.prefix(2))) { return .vat }
     return nil
   }
-
-  /// The PAN this identifier is linked to: itself for a PAN, the embedded PAN of a regular GSTIN.
-  public var linkedPAN: String? {
-    switch scheme {
-    case .pan: return value
-    case .gstin: return GSTIN.embeddedPAN(value)
-    default: return nil
-    }
-  }
 }
 
 extension Character {
   var isASCIIAlphanumeric: Bool { isASCII && (isLetter || isNumber) }
+}
+
+/// Byte tests for the ASCII identifiers.
+enum ASCII {
+  static func isDigit(_ byte: UInt8) -> Bool {
+    byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+  }
+  static func isLetter(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+      || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+  }
 }
