@@ -39,7 +39,13 @@ public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConverti
 
   /// Upper case, with spaces and `-`, `.`, `/` removed.
   public static func normalise(_ raw: String) -> String {
-    String(raw.uppercased().filter { !" -./\t".contains($0) })
+    // Most identifiers arrive clean: upper-case ASCII letters and digits only.
+    if raw.utf8.allSatisfy({
+      ASCII.isDigit($0) || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z"))
+    }) {
+      return raw
+    }
+    return String(raw.uppercased().filter { !" -./\t".contains($0) })
   }
 
   /// Normalises and validates `value` under `scheme` (inferred from the value when empty).
@@ -53,7 +59,8 @@ public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConverti
     guard !value.isEmpty else {
       throw .invalid("\(field).value", "MISSING_IDENTIFIER", "an identifier is required")
     }
-    let schemeText = rawScheme.trimmingCharacters(in: .whitespaces).uppercased()
+    let schemeText =
+      rawScheme.isEmpty ? "" : rawScheme.trimmingCharacters(in: .whitespaces).uppercased()
     let scheme: IdentifierScheme
     if schemeText.isEmpty {
       guard let inferred = infer(value) else {
@@ -86,9 +93,10 @@ public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConverti
 
   /// The scheme a bare value most plausibly has, judged by its shape alone.
   static func infer(_ value: String) -> IdentifierScheme? {
-    if value.count == 15, value.prefix(2).allSatisfy(\.isNumber) { return .gstin }
-    if value.count == 10, PAN.hasShape(value) { return .pan }
-    if value.count == 20 { return .lei }
+    let length = value.utf8.count
+    if length == 15, value.utf8.prefix(2).allSatisfy(ASCII.isDigit) { return .gstin }
+    if length == 10, PAN.hasShape(value) { return .pan }
+    if length == 20 { return .lei }
     if VATNumber.countryCodes.contains(String(value.prefix(2))) { return .vat }
     return nil
   }
