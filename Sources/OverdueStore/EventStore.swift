@@ -86,6 +86,26 @@ public final class EventStore: Sendable {
     try pool.read { db in try UInt64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
   }
 
+  /// Audit rows after `id`, oldest first, at most `limit`.
+  public func auditLog(after id: Int64 = 0, limit: Int = .max) throws -> [AuditRecord] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]
+      ).map { row in
+        AuditRecord(
+          id: row["id"], at: row["at"], actor: row["actor"], action: row["action"],
+          target: row["target"],
+          detail: row["detail"], requestId: row["request_id"], previousHash: row["previous_hash"],
+          hash: row["hash"])
+      }
+    }
+  }
+
+  /// Checks the whole audit chain; the id of the first row that does not match, or nil.
+  public func firstBrokenAuditRow() throws -> Int64? {
+    AuditChain.firstBrokenRow(try auditLog())
+  }
+
   /// Whether a certificate serial has been revoked.
   public func isRevoked(serialHex: String) throws -> Bool {
     try pool.read { db in

@@ -62,6 +62,13 @@ enum EventStoreSchema {
           );
           """)
     }
+    migrator.registerMigration("v2-audit-chain") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE audit ADD COLUMN previous_hash TEXT NOT NULL DEFAULT '';
+          ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+          """)
+    }
     return migrator
   }
 }

@@ -133,12 +133,7 @@ public struct WriteSession {
 
   /// Writes an audit row in the same transaction as the change it records.
   public func audit(_ entry: AuditEntry) throws(RegistryError) {
-    try storageAccess {
-      try db.execute(
-        sql:
-          "INSERT INTO audit (at, actor, action, target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)",
-        arguments: [Date(), entry.actor, entry.action, entry.target, entry.detail, requestId])
-    }
+    try storageAccess { try AuditChain.append(entry, requestId: requestId, db) }
   }
 
   private func updateState(for event: RegistryEvent, sequence: UInt64) throws {

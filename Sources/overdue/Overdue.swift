@@ -28,7 +28,7 @@ struct OperatorCommand: AsyncParsableCommand {
     abstract: "Onboard members, verify or reject filings (operator certificate).",
     subcommands: [
       RegisterMember.self, IssueCertificate.self, Pending.self, EvidenceCommand.self, Verify.self,
-      Reject.self, DisputeCommand.self, Decide.self, SettleOnProof.self, Suspend.self,
+      Reject.self, DisputeCommand.self, Decide.self, SettleOnProof.self, Audit.self, Suspend.self,
       Reinstate.self,
     ])
 }

@@ -157,3 +157,26 @@ struct AccessTests {
     }
   }
 }
+
+@Suite("End to end over TLS: the audit log")
+struct AuditEndToEndTests {
+  @Test func operatorsReadAVerifiedAuditLogAndMembersCannot() async throws {
+    try await TestRegistry.with { registry in
+      let (_, identity) = try await registry.onboardMember(
+        name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
+      let filed = try await registry.memberConnection(identity).withClients {
+        try await $0.members.fileDefault(Requests.filing())
+      }
+      let log = try await registry.asOperator { try await $0.operator.listAudit(.init()) }
+      #expect(log.chainIntact)
+      #expect(log.rows.map(\.action) == ["MemberRegistered", "CertificateIssued", "ListingFiled"])
+      #expect(log.rows.last?.target == filed.listingID)
+      let refusal = await expectRPCError {
+        _ = try await registry.memberConnection(identity).withClients {
+          try await $0.operator.listAudit(.init())
+        }
+      }
+      #expect(refusal?.0.code == .permissionDenied)
+    }
+  }
+}

@@ -176,6 +176,19 @@ public enum Overdue_V1_Operator: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListAudit" metadata.
+        public enum ListAudit: Sendable {
+            /// Request type for "ListAudit".
+            public typealias Input = Overdue_V1_ListAuditRequest
+            /// Response type for "ListAudit".
+            public typealias Output = Overdue_V1_ListAuditResponse
+            /// Descriptor for "ListAudit".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Operator"),
+                method: "ListAudit",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "overdue.v1.Operator" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             RegisterMember.descriptor,
@@ -189,7 +202,8 @@ public enum Overdue_V1_Operator: Sendable {
             RejectListing.descriptor,
             SettleOnPartyProof.descriptor,
             RecordDispute.descriptor,
-            DecideDispute.descriptor
+            DecideDispute.descriptor,
+            ListAudit.descriptor
         ]
     }
 }
@@ -388,6 +402,24 @@ extension Overdue_V1_Operator {
             request: GRPCCore.StreamingServerRequest<Overdue_V1_DecideDisputeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListingReceipt>
+
+        /// Handle the "ListAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The append-only, hash-chained audit log, and whether the chain verifies.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_ListAuditRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_ListAuditResponse` messages.
+        func listAudit(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_ListAuditRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListAuditResponse>
     }
 
     /// Service protocol for the "overdue.v1.Operator" service.
@@ -570,6 +602,24 @@ extension Overdue_V1_Operator {
             request: GRPCCore.ServerRequest<Overdue_V1_DecideDisputeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListingReceipt>
+
+        /// Handle the "ListAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The append-only, hash-chained audit log, and whether the chain verifies.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListAuditRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_ListAuditResponse` message.
+        func listAudit(
+            request: GRPCCore.ServerRequest<Overdue_V1_ListAuditRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListAuditResponse>
     }
 
     /// Simple service protocol for the "overdue.v1.Operator" service.
@@ -750,6 +800,24 @@ extension Overdue_V1_Operator {
             request: Overdue_V1_DecideDisputeRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Overdue_V1_ListingReceipt
+
+        /// Handle the "ListAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The append-only, hash-chained audit log, and whether the chain verifies.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_ListAuditRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_ListAuditResponse` to respond with.
+        func listAudit(
+            request: Overdue_V1_ListAuditRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_ListAuditResponse
     }
 }
 
@@ -889,6 +957,17 @@ extension Overdue_V1_Operator.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Overdue_V1_Operator.Method.ListAudit.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListAuditRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListAuditResponse>(),
+            handler: { request, context in
+                try await self.listAudit(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1021,6 +1100,17 @@ extension Overdue_V1_Operator.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListingReceipt> {
         let response = try await self.decideDispute(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listAudit(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_ListAuditRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListAuditResponse> {
+        let response = try await self.listAudit(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1180,6 +1270,19 @@ extension Overdue_V1_Operator.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListingReceipt> {
         return GRPCCore.ServerResponse<Overdue_V1_ListingReceipt>(
             message: try await self.decideDispute(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listAudit(
+        request: GRPCCore.ServerRequest<Overdue_V1_ListAuditRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListAuditResponse> {
+        return GRPCCore.ServerResponse<Overdue_V1_ListAuditResponse>(
+            message: try await self.listAudit(
                 request: request.message,
                 context: context
             ),
@@ -1428,6 +1531,29 @@ extension Overdue_V1_Operator {
             deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListingReceipt>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListingReceipt>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The append-only, hash-chained audit log, and whether the chain verifies.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListAuditRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ListAuditRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ListAuditResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listAudit<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ListAuditRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ListAuditRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListAuditResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListAuditResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1811,6 +1937,40 @@ extension Overdue_V1_Operator {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The append-only, hash-chained audit log, and whether the chain verifies.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListAuditRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ListAuditRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ListAuditResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listAudit<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ListAuditRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ListAuditRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListAuditResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListAuditResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Operator.Method.ListAudit.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2112,6 +2272,35 @@ extension Overdue_V1_Operator.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_DecideDisputeRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListingReceipt>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListAudit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The append-only, hash-chained audit log, and whether the chain verifies.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_ListAuditRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAudit<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_ListAuditRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListAuditResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listAudit(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListAuditRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListAuditResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2463,6 +2652,39 @@ extension Overdue_V1_Operator.ClientProtocol {
             metadata: metadata
         )
         return try await self.decideDispute(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListAudit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The append-only, hash-chained audit log, and whether the chain verifies.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAudit<Result>(
+        _ message: Overdue_V1_ListAuditRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListAuditResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_ListAuditRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listAudit(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -254,6 +254,13 @@ public final class Registry: Sendable {
     }
   }
 
+  /// A page of the audit log and whether the whole chain verifies (the id of the first bad row).
+  func auditLog(after id: Int64, limit: Int) throws(RegistryError) -> ([AuditRecord], Int64?) {
+    try storageAccess {
+      (try eventStore.auditLog(after: id, limit: limit), try eventStore.firstBrokenAuditRow())
+    }
+  }
+
   /// Whether a certificate serial has been revoked (checked on every member-listener call).
   func isRevoked(serialHex: String) throws(RegistryError) -> Bool {
     try storageAccess { try eventStore.isRevoked(serialHex: serialHex) }

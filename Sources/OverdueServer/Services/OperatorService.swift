@@ -161,4 +161,28 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     }
   }
 
+  func listAudit(request: Overdue_V1_ListAuditRequest, context: ServerContext) async throws
+    -> Overdue_V1_ListAuditResponse
+  {
+    try await mappingErrors { () throws(RegistryError) in
+      let limit = request.pageSize <= 0 ? 100 : min(Int(request.pageSize), 1_000)
+      let (records, broken) = try registry.auditLog(after: request.afterID, limit: limit)
+      var response = Overdue_V1_ListAuditResponse()
+      response.rows = records.map { record in
+        var row = Overdue_V1_AuditRow()
+        row.id = record.id
+        row.at = record.at
+        row.actor = record.actor
+        row.action = record.action
+        row.target = record.target
+        row.detail = record.detail
+        row.requestID = record.requestId
+        row.hash = record.hash
+        return row
+      }
+      response.chainIntact = broken == nil
+      response.firstBrokenID = broken ?? 0
+      return response
+    }
+  }
 }

@@ -1,0 +1,56 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// One row of the audit log as read back, with its place in the hash chain.
+public struct AuditRecord: Sendable, Equatable {
+  public var id: Int64
+  public var at: String
+  public var actor: String
+  public var action: String
+  public var target: String
+  public var detail: String
+  public var requestId: String
+  public var previousHash: String
+  public var hash: String
+}
+
+/// The audit log is hash-chained: each row carries the SHA-256 of its content and the previous
+/// row's hash, so changing, removing or reordering a row breaks every hash after it.
+enum AuditChain {
+  static func hash(previous: String, at: String, actor: String, action: String, target: String, detail: String, requestId: String)
+    -> String
+  {
+    let fields = [previous, at, actor, action, target, detail, requestId]
+    // Length-prefixed, so no two different rows serialise alike.
+    let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+    return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+  }
+
+  static func append(_ entry: AuditEntry, requestId: String, _ db: Database) throws {
+    let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? ""
+    let at = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+    let hash = hash(
+      previous: previous, at: at, actor: entry.actor, action: entry.action, target: entry.target, detail: entry.detail,
+      requestId: requestId)
+    try db.execute(
+      sql: """
+        INSERT INTO audit (at, actor, action, target, detail, request_id, previous_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [at, entry.actor, entry.action, entry.target, entry.detail, requestId, previous, hash])
+  }
+
+  /// The first row whose hash or link does not match, or nil when the whole chain holds.
+  static func firstBrokenRow(_ records: [AuditRecord]) -> Int64? {
+    var previous = ""
+    for record in records {
+      let expected = hash(
+        previous: previous, at: record.at, actor: record.actor, action: record.action, target: record.target,
+        detail: record.detail, requestId: record.requestId)
+      guard record.previousHash == previous, record.hash == expected else { return record.id }
+      previous = record.hash
+    }
+    return nil
+  }
+}
