@@ -18,7 +18,10 @@ public struct AuditRecord: Sendable, Equatable {
 /// The audit log is hash-chained: each row carries the SHA-256 of its content and the previous
 /// row's hash, so changing, removing or reordering a row breaks every hash after it.
 enum AuditChain {
-  static func hash(previous: String, at: String, actor: String, action: String, target: String, detail: String, requestId: String)
+  static func hash(
+    previous: String, at: String, actor: String, action: String, target: String, detail: String,
+    requestId: String
+  )
     -> String
   {
     let fields = [previous, at, actor, action, target, detail, requestId]
@@ -28,17 +31,21 @@ enum AuditChain {
   }
 
   static func append(_ entry: AuditEntry, requestId: String, _ db: Database) throws {
-    let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? ""
+    let previous =
+      try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? ""
     let at = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
     let hash = hash(
-      previous: previous, at: at, actor: entry.actor, action: entry.action, target: entry.target, detail: entry.detail,
+      previous: previous, at: at, actor: entry.actor, action: entry.action, target: entry.target,
+      detail: entry.detail,
       requestId: requestId)
     try db.execute(
       sql: """
         INSERT INTO audit (at, actor, action, target, detail, request_id, previous_hash, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """,
-      arguments: [at, entry.actor, entry.action, entry.target, entry.detail, requestId, previous, hash])
+      arguments: [
+        at, entry.actor, entry.action, entry.target, entry.detail, requestId, previous, hash,
+      ])
   }
 
   /// The first row whose hash or link does not match, or nil when the whole chain holds.
@@ -46,7 +53,8 @@ enum AuditChain {
     var previous = ""
     for record in records {
       let expected = hash(
-        previous: previous, at: record.at, actor: record.actor, action: record.action, target: record.target,
+        previous: previous, at: record.at, actor: record.actor, action: record.action,
+        target: record.target,
         detail: record.detail, requestId: record.requestId)
       guard record.previousHash == previous, record.hash == expected else { return record.id }
       previous = record.hash

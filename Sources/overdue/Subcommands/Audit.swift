@@ -20,12 +20,15 @@ struct Audit: AsyncParsableCommand {
       try await $0.operator.listAudit(request)
     }
     for row in response.rows {
-      print("\(row.id)  \(row.at)  \(row.actor)  \(row.action)  \(row.target)  \(row.detail)  \(row.hash.prefix(12))…")
+      print(
+        "\(row.id)  \(row.at)  \(row.actor)  \(row.action)  \(row.target)  \(row.detail)  \(row.hash.prefix(12))…"
+      )
     }
     if response.chainIntact {
       print("audit chain verified: every row links to the one before")
     } else {
-      FileHandle.standardError.write(Data("AUDIT CHAIN BROKEN at row \(response.firstBrokenID)\n".utf8))
+      FileHandle.standardError.write(
+        Data("AUDIT CHAIN BROKEN at row \(response.firstBrokenID)\n".utf8))
       throw ExitCode.failure
     }
   }
