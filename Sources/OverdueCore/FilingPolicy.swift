@@ -32,4 +32,10 @@ public struct FilingPolicy: Sendable, Equatable {
     configure(&policy)
     return policy
   }
+
+  /// The parameters the scheduler's deadlines depend on, as stored beside a read model computed
+  /// under them.
+  public var deadlineRules: String {
+    "grace_days=\(graceDays);history_years=\(historyYears);max_listing_years=\(maxListingYears)"
+  }
 }

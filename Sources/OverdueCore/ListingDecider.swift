@@ -155,36 +155,6 @@ public enum ListingDecider {
     return [.verified(on: context.today, by: context.actor.description)]
   }
 
-  /// The time-driven transitions due today: a breached plan, the end of settled history's
-  /// retention, or an unsettled listing's maximum age. Nothing while a dispute is open.
-  static func deadlines(_ listing: Listing, today: CalendarDate, policy: FilingPolicy)
-    -> [ListingEvent]
-  {
-    switch listing.state {
-    case .onPlan:
-      if let plan = listing.plan,
-        let index = plan.breachedInstalment(
-          totalPaidMinor: listing.paidMinor, today: today, graceDays: policy.graceDays)
-      {
-        return [.planBreached(on: today, instalment: index)]
-      }
-    case .settled:
-      if listing.removedFromPublicView == nil, let settlement = listing.settlement,
-        settlement.settledOn.adding(years: policy.historyYears) <= today
-      {
-        return [.removedFromPublicView(on: today, reason: .historyRetentionEnded)]
-      }
-    default:
-      break
-    }
-    if listing.state == .listed || listing.state == .onPlan, listing.removedFromPublicView == nil,
-      let listedOn = listing.listedOn, listedOn.adding(years: policy.maxListingYears) <= today
-    {
-      return [.removedFromPublicView(on: today, reason: .maximumListingAgeReached)]
-    }
-    return []
-  }
-
   /// Members act on their own listings only; operators on any; the scheduler only applies
   /// deadlines. A stranger's listing does not exist.
   static func authorize(_ command: ListingCommand, on listing: Listing, context: DecisionContext)

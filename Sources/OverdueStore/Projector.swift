@@ -7,12 +7,28 @@ public import OverdueCore
 public final class Projector: Sendable {
   let eventStore: EventStore
   let readModel: ReadModel
+  /// The deadline rules each listing's next deadline is computed under.
+  let policy: FilingPolicy
   let batchSize: Int
 
-  public init(eventStore: EventStore, readModel: ReadModel, batchSize: Int = 500) {
+  public init(
+    eventStore: EventStore, readModel: ReadModel, policy: FilingPolicy = .defaults,
+    batchSize: Int = 500
+  ) {
     self.eventStore = eventStore
     self.readModel = readModel
+    self.policy = policy
     self.batchSize = batchSize
+  }
+
+  /// Brings the read model up to date at start-up: rebuilds it when it was made under other
+  /// deadline rules (or before they were recorded), then applies what is new.
+  public func start() throws {
+    let rules = try readModel.pool.read { db in
+      try String.fetchOne(db, sql: "SELECT deadline_rules FROM projection WHERE id = 1")
+    }
+    if rules != policy.deadlineRules { try rebuild() }
+    try catchUp()
   }
 
   /// Applies every event not yet applied and returns the new position.
@@ -31,7 +47,9 @@ public final class Projector: Sendable {
       for table in ["listings", "parties", "members", "party_names"] {
         try db.execute(sql: "DELETE FROM \(table)")
       }
-      try db.execute(sql: "UPDATE projection SET sequence = 0 WHERE id = 1")
+      try db.execute(
+        sql: "UPDATE projection SET sequence = 0, deadline_rules = ? WHERE id = 1",
+        arguments: [policy.deadlineRules])
       var position: UInt64 = 0
       while case let batch = try applyBatch(db), batch.applied > 0 {
         position = batch.position
@@ -85,14 +103,16 @@ public final class Projector: Sendable {
       try db.execute(
         sql: """
           INSERT OR REPLACE INTO listings
-            (listing_id, member_id, state, filed_scheme, filed_value, pan, listing, public_listing)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            (listing_id, member_id, state, filed_scheme, filed_value, pan, listing, public_listing,
+             next_deadline)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           id, listing.memberId, listing.state.rawValue, listing.party.scheme.rawValue,
           listing.party.value,
           listing.pan, try JSONCoding.encode(listing),
           try PublicListing(listing).map(JSONCoding.encode),
+          ListingDecider.nextDeadline(listing, policy: policy)?.description,
         ])
       try refreshParty(listing.party, pan: listing.pan, db)
       return listing.debtKey

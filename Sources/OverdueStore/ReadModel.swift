@@ -155,21 +155,23 @@ public final class ReadModel: Sendable {
     return Array(NameSearch.rank(candidates, for: query).dropFirst(offset).prefix(limit))
   }
 
-  /// Ids of listings in any of `states`, for the scheduler.
-  public func listingIds(in states: [ListingState]) throws -> [String] {
+  /// Ids of listings with a deadline on or before `day`, for the scheduler.
+  public func listingIds(withDeadlineBy day: CalendarDate) throws -> [String] {
     try pool.read { db in
-      let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
-      return try String.fetchAll(
-        db, sql: "SELECT listing_id FROM listings WHERE state IN (\(marks)) ORDER BY listing_id",
-        arguments: StatementArguments(states.map(\.rawValue)))
+      try String.fetchAll(
+        db,
+        sql:
+          "SELECT listing_id FROM listings WHERE next_deadline <= ? ORDER BY next_deadline, listing_id",
+        arguments: [day.description])
     }
   }
 
-  /// Every table's rows in a stable order, for comparing a projection with a rebuild.
+  /// Every table's rows in a stable order, for comparing a projection with a rebuild (which also
+  /// records the deadline rules it ran under).
   public func dump() throws -> [String] {
     try pool.read { db in
-      var lines: [String] = []
-      for table in ["projection", "parties", "listings", "members"] {
+      var lines = ["projection \(try Self.position(db))"]
+      for table in ["parties", "listings", "members"] {
         for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2") {
           lines.append("\(table) \(row.description)")
         }

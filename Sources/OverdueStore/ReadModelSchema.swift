@@ -53,6 +53,17 @@ enum ReadModelSchema {
             SELECT rowid, scheme, value, legal_name FROM parties;
           """)
     }
+    migrator.registerMigration("v3-deadlines") { db in
+      // The first day the scheduler has something to do for each listing, computed under the
+      // deadline rules named in `projection.deadline_rules`; '' there makes the projector rebuild.
+      try db.execute(
+        sql: """
+          ALTER TABLE listings ADD COLUMN next_deadline TEXT;
+          CREATE INDEX listings_by_deadline ON listings (next_deadline)
+            WHERE next_deadline IS NOT NULL;
+          ALTER TABLE projection ADD COLUMN deadline_rules TEXT NOT NULL DEFAULT '';
+          """)
+    }
     return migrator
   }
 }

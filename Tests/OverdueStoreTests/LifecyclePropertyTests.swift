@@ -88,6 +88,21 @@ struct LifecyclePropertyTests {
     }
   }
 
+  /// The scheduler looks only at listings whose next deadline has come, so that day must be
+  /// exact: nothing to do the day before, something to do on it, nothing ever when there is none.
+  func expectNextDeadlineIsExact(_ listing: Listing) throws {
+    func due(on day: CalendarDate) throws -> Bool {
+      let context = DecisionContext(actor: .scheduler, today: day, policy: .defaults)
+      return !(try ListingDecider.decide(.applyDeadlines, on: listing, context: context)).isEmpty
+    }
+    if let next = ListingDecider.nextDeadline(listing, policy: .defaults) {
+      #expect(try !due(on: next.adding(days: -1)))
+      #expect(try due(on: next))
+    } else {
+      #expect(try !due(on: Self.start.adding(years: 30)))
+    }
+  }
+
   func check(_ codes: [Int]) throws {
     let stores = try Stores()
     var today = Self.start
@@ -125,6 +140,7 @@ struct LifecyclePropertyTests {
         #expect(shown == nil)
       }
       if current.state == .disputed { #expect(shown?.impactActive != true) }
+      try expectNextDeadlineIsExact(current)
     }
     try stores.projector.catchUp()
     let record = try stores.readModel.party(Self.party)

@@ -209,4 +209,22 @@ struct NameSearchTests {
     try stores.projector.catchUp()
     #expect(try stores.readModel.searchParties("acme", limit: 5, offset: 0).isEmpty)
   }
+
+  @Test func theSchedulerSeesListingsFromTheirNextDeadlineAndNewRulesRebuild() throws {
+    let stores = try Stores()
+    _ = try stores.append([.listing(id: "L-1", .filed(Stores.listing("L-1")))], requestId: "f")
+    _ = try stores.append(
+      [.listing(id: "L-1", .verified(on: CalendarDate("2026-11-20")!, by: "operator:o"))],
+      requestId: "v")
+    try stores.projector.start()
+    // Listed on 2026-11-20: out of public view after the maximum listing age of 6 years.
+    #expect(try stores.readModel.listingIds(withDeadlineBy: CalendarDate("2032-11-19")!).isEmpty)
+    #expect(try stores.readModel.listingIds(withDeadlineBy: CalendarDate("2032-11-20")!) == ["L-1"])
+
+    let shorter = Projector(
+      eventStore: stores.events, readModel: stores.readModel,
+      policy: .defaults { $0.maxListingYears = 2 })
+    try shorter.start()
+    #expect(try stores.readModel.listingIds(withDeadlineBy: CalendarDate("2028-11-20")!) == ["L-1"])
+  }
 }

@@ -24,13 +24,13 @@ public final class Registry: Sendable {
   ) throws {
     self.eventStore = eventStore
     self.readModel = readModel
-    self.projector = Projector(eventStore: eventStore, readModel: readModel)
+    self.projector = Projector(eventStore: eventStore, readModel: readModel, policy: policy)
     self.authority = authority
     self.policy = policy
     self.clock = clock
     self.logger = logger
     self.readYourWritesWait = readYourWritesWait
-    try projector.catchUp()
+    try projector.start()
   }
 
   // MARK: Listings
@@ -52,13 +52,12 @@ public final class Registry: Sendable {
   }
 
   /// The scheduler's pass: applies every deadline due today (plan breaches, the end of settled
-  /// history's retention, maximum listing age) as events; returns how many listings changed.
+  /// history's retention, maximum listing age) as events; returns how many listings changed. Only
+  /// listings whose next deadline has come are looked at; the write path decides from the log.
   @discardableResult
   func applyDeadlines() throws(RegistryError) -> Int {
     let today = clock.today
-    let candidates = try storageAccess {
-      try readModel.listingIds(in: [.onPlan, .settled, .listed])
-    }
+    let candidates = try storageAccess { try readModel.listingIds(withDeadlineBy: today) }
     var changed = 0
     for listingId in candidates {
       let receipt = try eventStore.perform(systemRequest: "deadlines:\(today):\(listingId)") {
