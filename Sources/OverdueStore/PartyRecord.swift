@@ -34,6 +34,34 @@ public struct PartyRecord: Sendable, Equatable {
   }
 }
 
+/// What the read model holds under one party key (a PAN, or a scheme and value): the public
+/// listings, the parties' names, and the members behind the listings. Read together in one
+/// transaction; kept in memory by `PublicPartyIndex` until the projector touches the key.
+struct PartyRows: Sendable {
+  var listings: [PublicListing]
+  var names: [PartyName]
+  var members: [String: MemberProfile]
+}
+
+extension PartyRecord {
+  /// The record as seen from `identifier`: its own name first, the others under the key related.
+  init(_ identifier: PartyIdentifier, rows: PartyRows, asOfSequence: UInt64) {
+    var related: [PartyIdentifier] = []
+    var legalName = ""
+    for name in rows.names {
+      if name.identifier == identifier {
+        legalName = name.legalName
+      } else {
+        related.append(name.identifier)
+      }
+      if legalName.isEmpty { legalName = name.legalName }
+    }
+    self.init(
+      identifier: identifier, legalName: legalName, related: related, listings: rows.listings,
+      members: rows.members, asOfSequence: asOfSequence)
+  }
+}
+
 /// The public face of a member: its name and sector.
 public struct MemberProfile: Sendable, Equatable {
   public var displayName: String

@@ -8,8 +8,9 @@ public final class ReadModel: Sendable {
   let pool: DatabasePool
   let index: PublicPartyIndex
 
-  /// Opens (creating and migrating) the read model at `path`.
-  public init(path: String) throws {
+  /// Opens (creating and migrating) the read model at `path`; the rows of up to `cachedParties`
+  /// listed parties are kept in memory between checks.
+  public init(path: String, cachedParties: Int = 100_000) throws {
     var configuration = Configuration()
     configuration.maximumReaderCount = 8
     configuration.prepareDatabase { db in
@@ -18,7 +19,7 @@ public final class ReadModel: Sendable {
     pool = try DatabasePool(path: path, configuration: configuration)
     try ReadModelSchema.migrator.migrate(pool)
     let (keys, position) = try pool.read { db in (try Self.publicKeys(db), try Self.position(db)) }
-    index = PublicPartyIndex(keys: keys, position: position)
+    index = PublicPartyIndex(keys: keys, position: position, capacity: cachedParties)
   }
 
   /// The last event sequence number applied (and visible to checks).
@@ -29,36 +30,44 @@ public final class ReadModel: Sendable {
     try parties([identifier])[0]
   }
 
-  /// Everything public about each party, read in one transaction; clear parties come from the
-  /// in-memory index without touching SQLite.
+  /// Everything public about each party. Clear parties and listed ones read recently come from
+  /// the in-memory index; the rest are read in one transaction.
   public func parties(_ identifiers: [PartyIdentifier]) throws -> [PartyRecord] {
-    let (known, position) = index.lookup(identifiers)
-    guard known.contains(true) else {
-      return identifiers.map { PartyRecord(clear: $0, asOfSequence: position) }
+    let (entries, position, generation) = index.lookup(identifiers)
+    var read: [String: PartyRows] = [:]
+    let unread = zip(identifiers, entries).filter { if case .unread = $1 { true } else { false } }
+    if !unread.isEmpty {
+      try pool.read { db in
+        for (identifier, _) in unread {
+          read[PublicPartyIndex.key(identifier)] = try Self.rows(db, identifier)
+        }
+      }
+      index.remember(read, generation: generation)
     }
-    return try pool.read { db in
-      try zip(identifiers, known).map { identifier, isKnown in
-        isKnown
-          ? try Self.record(db, identifier, asOfSequence: position)
-          : PartyRecord(clear: identifier, asOfSequence: position)
+    return zip(identifiers, entries).map { identifier, entry in
+      switch entry {
+      case .clear:
+        PartyRecord(clear: identifier, asOfSequence: position)
+      case .remembered(let rows):
+        PartyRecord(identifier, rows: rows, asOfSequence: position)
+      case .unread:
+        PartyRecord(
+          identifier, rows: read[PublicPartyIndex.key(identifier)]!, asOfSequence: position)
       }
     }
   }
 
-  static func record(_ db: Database, _ identifier: PartyIdentifier, asOfSequence: UInt64) throws
-    -> PartyRecord
-  {
-    let pan = identifier.linkedPAN
+  static func rows(_ db: Database, _ identifier: PartyIdentifier) throws -> PartyRows {
     let listingRows: [String]
-    let relatedRows: [Row]
-    if let pan {
+    let nameRows: [Row]
+    if let pan = identifier.linkedPAN {
       listingRows = try String.fetchAll(
         db.cachedStatement(
           sql:
             "SELECT public_listing FROM listings WHERE pan = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
         ),
         arguments: [pan])
-      relatedRows = try Row.fetchAll(
+      nameRows = try Row.fetchAll(
         db.cachedStatement(
           sql:
             "SELECT scheme, value, legal_name FROM parties WHERE pan = ? OR (scheme = 'PAN' AND value = ?) ORDER BY scheme, value"
@@ -71,19 +80,17 @@ public final class ReadModel: Sendable {
             "SELECT public_listing FROM listings WHERE filed_scheme = ? AND filed_value = ? AND public_listing IS NOT NULL ORDER BY listing_id DESC"
         ),
         arguments: [identifier.scheme.rawValue, identifier.value])
-      relatedRows = try Row.fetchAll(
+      nameRows = try Row.fetchAll(
         db.cachedStatement(
           sql: "SELECT scheme, value, legal_name FROM parties WHERE scheme = ? AND value = ?"),
         arguments: [identifier.scheme.rawValue, identifier.value])
     }
     let listings = try listingRows.map { try JSONCoding.decode(PublicListing.self, from: $0) }
-    var related: [PartyIdentifier] = []
-    var legalName = ""
-    for row in relatedRows {
-      let other = PartyIdentifier(
-        unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"])
-      if other == identifier { legalName = row["legal_name"] } else { related.append(other) }
-      if legalName.isEmpty { legalName = row["legal_name"] }
+    let names = nameRows.map { row in
+      PartyName(
+        identifier: PartyIdentifier(
+          unchecked: IdentifierScheme(rawValue: row["scheme"]) ?? .reg, row["value"]),
+        legalName: row["legal_name"])
     }
     var members: [String: MemberProfile] = [:]
     for memberId in Set(listings.map(\.memberId)) {
@@ -94,9 +101,7 @@ public final class ReadModel: Sendable {
         members[memberId] = MemberProfile(displayName: row["display_name"], sector: row["sector"])
       }
     }
-    return PartyRecord(
-      identifier: identifier, legalName: legalName, related: related, listings: listings,
-      members: members, asOfSequence: asOfSequence)
+    return PartyRows(listings: listings, names: names, members: members)
   }
 
   /// One listing with every detail (for its member or an operator), or nil.

@@ -10,17 +10,21 @@ import OverdueStore
 import Synchronization
 
 /// `overdue-bench checks`: unary CheckParty and BatchCheck throughput over TLS on loopback against
-/// a registry of N parties, and the same load against a no-op Lookup on the same transport.
+/// a registry of N parties (M of them listed), and the same load against a no-op Lookup on the
+/// same transport. The servers run in a child process (`serve`), so its memory is the server's.
 struct CheckBenchmark: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "checks",
     abstract: "CheckParty and BatchCheck throughput, as a ratio to a no-op handler.")
 
-  @Option(help: "Parties in the registry (a tenth of checked ids are listed ones).") var parties =
-    100_000
+  @Option(help: "Parties checked: the listed ones and valid-but-clear others.") var parties =
+    1_000_000
+  @Option(help: "Parties with a public listing in the read model.") var listed = 100_000
   @Option(help: "Seconds per unary measurement.") var seconds = 10
   @Option(help: "Concurrent unary calls on the connection.") var concurrency = 32
-  @Option(help: "Ids per batch measurement.") var batchIds = 300_000
+  @Option(help: "Ids per batch measurement (a tenth at one id per message).") var batchIds =
+    1_000_000
+  @Flag(help: "Pin the server to CPU 0 and this load generator to CPU 1.") var pin = false
   @Option(help: "Data directory to reuse (populated on first use).") var dataDir: String?
 
   func run() async throws {
@@ -28,39 +32,21 @@ struct CheckBenchmark: AsyncParsableCommand {
       fileURLWithPath: dataDir
         ?? FileManager.default.temporaryDirectory.appendingPathComponent("overdue-bench-checks")
         .path)
-    let listed = try populateIfNeeded(data)
-    var logger = Logger(label: "overdue-bench")
-    logger.logLevel = .error
-    let configuration = ServerConfiguration.defaults(dataDirectory: data) {
-      $0.publicAddress = .init(host: "127.0.0.1", port: 0)
-      $0.memberAddress = .init(host: "127.0.0.1", port: 0)
-    }
-    let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
-    let server = RegistryServer(configuration: configuration, logger: logger) {
-      continuation.yield($0)
-    }
-    let serverTask = Task { try await server.run() }
-    var iterator = listening.makeAsyncIterator()
-    guard let addresses = await iterator.next() else { return }
-    let certs = data.appendingPathComponent("certs")
-    let noOp = HTTP2ServerTransport.Posix(
-      address: .ipv4(host: "127.0.0.1", port: 0),
-      transportSecurity: .tls(
-        certificateChain: [
-          .file(path: certs.appendingPathComponent("server.pem").path, format: .pem)
-        ],
-        privateKey: .file(path: certs.appendingPathComponent("server-key.pem").path, format: .pem)),
-      config: .defaults { $0.rpc.maxRequestPayloadSize = 1 << 20 })
-    let noOpServer = GRPCServer(transport: noOp, services: [NoOpLookup()])
-    let noOpTask = Task { try await noOpServer.serve() }
-    guard let noOpPort = try await noOp.listeningAddress.ipv4?.port else { return }
-    let caFile = certs.appendingPathComponent("ca.pem").path
-    let registry = RegistryConnection(address: addresses.public, caFile: caFile)!
-    let ceiling = RegistryConnection(host: "127.0.0.1", port: noOpPort, caFile: caFile)
+    let listedIds = try populateIfNeeded(data)
+    let ids = Self.ids(count: parties, listed: listedIds)
+    let started = ContinuousClock.now
+    let server = try ServerProcess(dataDirectory: data, cpu: pin ? 0 : nil)
+    defer { server.stop() }
+    if pin { try pinCurrentProcess(to: 1) }
+    print(
+      "server pid \(server.process.processIdentifier) ready in \(ContinuousClock.now - started) (projection at start-up), RSS \(server.memoryMiB().current) MiB"
+    )
+    let caFile = data.appendingPathComponent("certs/ca.pem").path
+    let registry = RegistryConnection(host: "127.0.0.1", port: server.registryPort, caFile: caFile)
+    let ceiling = RegistryConnection(host: "127.0.0.1", port: server.noOpPort, caFile: caFile)
 
-    let ids = Self.ids(count: 20_000, listed: listed)
-    _ = try await batch(ceiling, ids: ids, count: 20_000, chunk: 100)  // warm both servers up
-    _ = try await batch(registry, ids: ids, count: 20_000, chunk: 100)
+    _ = try await batch(ceiling, ids: ids, count: 50_000, chunk: 100)  // warm both servers up
+    _ = try await batch(registry, ids: ids, count: 50_000, chunk: 100)
     print("unary CheckParty, \(concurrency) concurrent calls, \(seconds) s each:")
     let unaryNoOp = try await unary(ceiling, ids: ids)
     let unaryReal = try await unary(registry, ids: ids)
@@ -70,16 +56,12 @@ struct CheckBenchmark: AsyncParsableCommand {
     for chunk in [1, 100, 1_000] {
       let count = chunk == 1 ? batchIds / 10 : batchIds
       let noOpRate = try await batch(ceiling, ids: ids, count: count, chunk: chunk)
+      server.resetPeak()
       let realRate = try await batch(registry, ids: ids, count: count, chunk: chunk)
       print(
-        "BatchCheck chunk \(chunk): registry \(Int(realRate)) ids/s, no-op \(Int(noOpRate)) ids/s, ratio \(String(format: "%.2f", realRate / noOpRate)) (\(count) ids)"
+        "BatchCheck chunk \(chunk): registry \(Int(realRate)) ids/s, no-op \(Int(noOpRate)) ids/s, ratio \(String(format: "%.2f", realRate / noOpRate)) (\(count) ids; server peak RSS \(server.memoryMiB().peak) MiB)"
       )
     }
-    print(
-      "server peak RSS (whole process: server, no-op and clients): \(Self.peakResidentMiB()) MiB")
-    noOpServer.beginGracefulShutdown()
-    serverTask.cancel()
-    _ = await (noOpTask.result, serverTask.result)
   }
 
   struct UnaryResult: CustomStringConvertible {
@@ -151,7 +133,8 @@ struct CheckBenchmark: AsyncParsableCommand {
     }
   }
 
-  /// Ids to check: nine in ten valid-but-clear GSTINs, one in ten listed parties.
+  /// The parties to check, in a fixed order: every tenth is a listed party, the rest are
+  /// valid-but-clear GSTINs.
   static func ids(count: Int, listed: [String]) -> [String] {
     var generator = SyntheticParties(seed: 7)
     return (0..<count).map { index in
@@ -169,21 +152,14 @@ struct CheckBenchmark: AsyncParsableCommand {
     let events = try EventStore(path: data.appendingPathComponent("events.sqlite").path)
     var registry = SyntheticRegistry(seed: 99)
     let started = ContinuousClock.now
-    let identifiers = try registry.populate(events, parties: parties) { made in
+    let identifiers = try registry.populate(events, parties: listed) { made in
       if made % 50_000 == 0 { print("filed \(made)") }
     }.identifiers
     try identifiers.joined(separator: "\n").write(to: listedFile, atomically: true, encoding: .utf8)
     print(
-      "populated \(parties) parties in \(ContinuousClock.now - started) (the server projects them on start)"
+      "populated \(listed) listed parties in \(ContinuousClock.now - started) (the server projects them on start)"
     )
     return identifiers
-  }
-
-  static func peakResidentMiB() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-    else { return 0 }
-    return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
   }
 }
 

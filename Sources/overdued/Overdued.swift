@@ -49,6 +49,9 @@ struct Overdued: AsyncParsableCommand {
   )
   var demo = false
 
+  @Option(help: "Listed parties whose rows checks keep in memory (0 reads SQLite every time).")
+  var cachedParties = 100_000
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -67,6 +70,7 @@ struct Overdued: AsyncParsableCommand {
       $0.memberAddress = memberListener
       $0.tlsFiles = tlsFiles
       $0.demo = demo
+      $0.cachedParties = cachedParties
     }
     let group = ServiceGroup(
       services: [RegistryServer(configuration: configuration, logger: logger)],

@@ -150,6 +150,45 @@ struct StoreTests {
     #expect(record.members["M-A"]?.displayName == "Sharma Steel")
   }
 
+  @Test("a listed party's remembered rows never outlive a change", arguments: [0, 1, 100])
+  func rememberedRowsAreForgottenWhenTheProjectorTouchesTheParty(capacity: Int) throws {
+    let stores = try Stores()
+    let readModel = try ReadModel(
+      path: stores.directory.appendingPathComponent("read.sqlite").path, cachedParties: capacity)
+    let projector = Projector(eventStore: stores.events, readModel: readModel)
+    let other = PartyIdentifier(unchecked: .reg, "IN-OTHER")
+    for (id, party) in [("L-1", Stores.party), ("L-2", other)] {
+      _ = try stores.append(
+        [.listing(id: id, .filed(Stores.listing(id, party: party)))], requestId: id)
+      _ = try stores.append(
+        [.listing(id: id, .verified(on: CalendarDate("2026-11-20")!, by: "operator:o"))],
+        requestId: "v\(id)")
+    }
+    try projector.catchUp()
+    #expect(try readModel.parties([Stores.party, other]).map(\.listings.count) == [1, 1])
+    #expect(try readModel.party(Stores.party).listings.first?.state == .listed)
+    _ = try stores.append(
+      [
+        .listing(
+          id: "L-1",
+          .settled(
+            Settlement(
+              settledOn: CalendarDate("2026-11-21")!, amountMinor: 500_000, inFull: true,
+              confirmedBy: "member:M-A")))
+      ], requestId: "s")
+    try projector.catchUp()
+    #expect(try readModel.party(Stores.party).listings.first?.state == .settled)
+    #expect(try readModel.party(other).listings.first?.state == .listed)
+    _ = try stores.append(
+      [
+        .listing(
+          id: "L-2", .withdrawn(reason: .filedInError, note: "", on: CalendarDate("2026-11-22")!))
+      ],
+      requestId: "w")
+    try projector.catchUp()
+    #expect(try readModel.party(other).listings.isEmpty)
+  }
+
   @Test func pendingListingsAreNotPublic() throws {
     let stores = try Stores()
     _ = try stores.append([.listing(id: "L-1", .filed(Stores.listing("L-1")))], requestId: "a")

@@ -73,6 +73,8 @@ public struct ServerConfiguration: Sendable {
   public var demo = false
   /// How long a check with `min_sequence` waits for the read model before `UNAVAILABLE`.
   public var readYourWritesWait: Duration = .seconds(2)
+  /// How many listed parties' rows checks keep in memory (0: read SQLite every time).
+  public var cachedParties = 100_000
 
   public init(dataDirectory: URL) {
     self.dataDirectory = dataDirectory

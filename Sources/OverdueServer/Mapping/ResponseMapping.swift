@@ -148,22 +148,13 @@ extension Overdue_V1_PartyReport {
     record: PartyRecord, assessment: PartyAssessment, showMemberNames: Bool,
     asOf: Google_Protobuf_Timestamp
   ) {
-    self.init()
-    let identifier = record.identifier
-    party = .init(identifier)
+    self.init(clear: record.identifier, asOfSequence: record.asOfSequence, asOf: asOf)
+    guard !record.listings.isEmpty else { return }
     related = record.related.filter { !Self.isPersonalPAN($0) }.map { .init($0) }
     legalName = record.legalName
     status = .init(assessment.status)
     repeatDefaulter = assessment.repeatDefaulter
-    if identifier.scheme == .gstin {
-      gstinState = GSTIN.stateName(identifier.value) ?? ""
-      if let embedded = identifier.linkedPAN,
-        !Self.isPersonalPAN(PartyIdentifier(unchecked: .pan, embedded))
-      {
-        pan = embedded
-      }
-    }
-    if !record.listings.isEmpty { summary = .init(assessment.summary) }
+    summary = .init(assessment.summary)
     listings = record.listings.prefix(50).map { listing in
       var proto = Overdue_V1_PublicListing()
       proto.listingID = listing.listingId
@@ -200,7 +191,23 @@ extension Overdue_V1_PartyReport {
       return proto
     }
     riskModelVersion = assessment.riskBand == nil ? "" : PartyAssessment.riskModelVersion
-    asOfSequence = record.asOfSequence
+  }
+
+  /// The answer for a party with nothing public: who it is (for a GSTIN its state and, for a
+  /// business, its PAN), CLEAR, and as of when. Every report starts from this.
+  init(clear identifier: PartyIdentifier, asOfSequence: UInt64, asOf: Google_Protobuf_Timestamp) {
+    self.init()
+    party = .init(identifier)
+    status = .clear
+    if identifier.scheme == .gstin {
+      gstinState = GSTIN.stateName(identifier.value) ?? ""
+      if let embedded = identifier.linkedPAN,
+        !Self.isPersonalPAN(PartyIdentifier(unchecked: .pan, embedded))
+      {
+        pan = embedded
+      }
+    }
+    self.asOfSequence = asOfSequence
     self.asOf = asOf
   }
 

@@ -14,7 +14,11 @@ struct BatchAnswers {
   {
     let parsed = chunk.items.enumerated().map { index, item in
       Result { () throws(RegistryError) in
-        try RequestParsing.party(item.party, field: "items[\(index)].party")
+        do throws(RegistryError) {
+          return try RequestParsing.party(item.party)
+        } catch {
+          throw error.at(field: "items[\(index)].\(error.field ?? "party")")
+        }
       }
     }
     var reports = try registry.reports(for: parsed.compactMap { try? $0.get() }).makeIterator()
