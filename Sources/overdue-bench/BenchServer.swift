@@ -22,6 +22,7 @@ struct BenchServer: AsyncParsableCommand {
     let configuration = ServerConfiguration.defaults(dataDirectory: data) {
       $0.publicAddress = .init(host: "127.0.0.1", port: 0)
       $0.memberAddress = .init(host: "127.0.0.1", port: 0)
+      $0.limits.publicRate = nil  // one load generator, one address: measure, don't throttle
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
     let server = RegistryServer(configuration: configuration, logger: logger) {

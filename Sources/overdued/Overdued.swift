@@ -52,6 +52,23 @@ struct Overdued: AsyncParsableCommand {
   @Option(help: "Listed parties whose rows checks keep in memory (0 reads SQLite every time).")
   var cachedParties = 100_000
 
+  @Option(
+    help:
+      "Calls a second per client address on the public listener, burst twice that (0: unlimited).")
+  var publicRate = 200.0
+
+  @Option(
+    help:
+      "Calls a second per member or operator on the member listener, burst twice that (0: unlimited)."
+  )
+  var memberRate = 50.0
+
+  @Option(help: "Calls running at once; beyond it new calls get UNAVAILABLE.")
+  var maxCallsInFlight = 1_000
+
+  @Option(help: "Seconds a call without a deadline may run (BatchCheck excepted).")
+  var callTimeLimit = 30
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -71,11 +88,19 @@ struct Overdued: AsyncParsableCommand {
       $0.tlsFiles = tlsFiles
       $0.demo = demo
       $0.cachedParties = cachedParties
+      $0.limits.publicRate = Self.rate(publicRate)
+      $0.limits.memberRate = Self.rate(memberRate)
+      $0.limits.maxCallsInFlight = maxCallsInFlight
+      $0.limits.callTimeLimit = .seconds(callTimeLimit)
     }
     let group = ServiceGroup(
       services: [RegistryServer(configuration: configuration, logger: logger)],
       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     try await group.run()
+  }
+
+  private static func rate(_ perSecond: Double) -> CallRate? {
+    perSecond > 0 ? CallRate(perSecond: perSecond, burst: Int(perSecond * 2)) : nil
   }
 
   private func tlsFiles() throws -> ServerConfiguration.TLSFiles? {

@@ -27,9 +27,11 @@ struct TestRegistry {
   let clock: Clock
 
   /// Starts a registry (its scheduler running every 50 ms), runs `body`, and stops the registry.
-  static func with<T: Sendable>(demo: Bool = false, _ body: (TestRegistry) async throws -> T)
-    async throws -> T
-  {
+  static func with<T: Sendable>(
+    demo: Bool = false,
+    configure: (inout ServerConfiguration) -> Void = { _ in },
+    _ body: (TestRegistry) async throws -> T
+  ) async throws -> T {
     let clock = Clock()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "overdue-e2e-\(UUID().uuidString)")
@@ -63,6 +65,7 @@ struct TestRegistry {
       $0.schedulerInterval = .milliseconds(50)
       $0.readYourWritesWait = .milliseconds(300)
       $0.demo = demo
+      configure(&$0)
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
     var logger = Logger(label: "overdued-test")

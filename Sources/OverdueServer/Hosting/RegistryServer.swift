@@ -2,6 +2,7 @@ public import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 public import Logging
+import OverdueAPI
 import OverdueCertificates
 import OverdueStore
 public import ServiceLifecycle
@@ -76,11 +77,23 @@ public struct RegistryServer: Service {
       config: transportConfig(maxRequestBytes: configuration.limits.memberMaxRequestBytes))
 
     let lookup = LookupService(registry: registry)
-    let publicServer = GRPCServer(transport: publicTransport, services: [lookup, HealthService()])
+    let limits = configuration.limits
+    let shedding = LoadSheddingInterceptor(maxInFlight: limits.maxCallsInFlight)
+    let timeLimit = CallTimeLimitInterceptor(
+      limit: limits.callTimeLimit,
+      exempt: [
+        Overdue_V1_Lookup.Method.BatchCheck.descriptor,
+        Grpc_Health_V1_Health.Method.Watch.descriptor,
+      ])
+    let publicServer = GRPCServer(
+      transport: publicTransport, services: [lookup, HealthService()],
+      interceptors: [shedding] + (limits.publicRate.map { [RateLimitInterceptor($0)] } ?? [])
+        + [timeLimit])
     let memberServer = GRPCServer(
       transport: memberTransport,
       services: [lookup, MembersService(registry: registry), OperatorService(registry: registry)],
-      interceptors: [AuthenticationInterceptor(registry: registry)])
+      interceptors: [shedding, AuthenticationInterceptor(registry: registry)]
+        + (limits.memberRate.map { [RateLimitInterceptor($0)] } ?? []) + [timeLimit])
 
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in

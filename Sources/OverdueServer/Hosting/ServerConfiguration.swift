@@ -56,6 +56,14 @@ public struct ServerConfiguration: Sendable {
     public var connectionMaxAge: Duration = .seconds(3600)
     /// Calls still running this long after max age are cancelled.
     public var connectionMaxGrace: Duration = .seconds(30)
+    /// Calls per client address on the public listener (nil: unlimited).
+    public var publicRate: CallRate? = CallRate(perSecond: 200, burst: 400)
+    /// Calls per member or operator on the member listener (nil: unlimited).
+    public var memberRate: CallRate? = CallRate(perSecond: 50, burst: 100)
+    /// Calls running at once across both listeners; beyond it new calls get UNAVAILABLE.
+    public var maxCallsInFlight = 1_000
+    /// How long a call that sent no deadline may run (BatchCheck and Health.Watch excepted).
+    public var callTimeLimit: Duration = .seconds(30)
 
     public init() {}
   }

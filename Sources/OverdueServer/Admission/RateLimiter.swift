@@ -1,0 +1,39 @@
+import Synchronization
+
+/// How many calls a principal may make: `perSecond` sustained, `burst` at once after a quiet spell.
+public struct CallRate: Sendable, Equatable {
+  public var perSecond: Double
+  public var burst: Int
+
+  public init(perSecond: Double, burst: Int) {
+    self.perSecond = perSecond
+    self.burst = burst
+  }
+}
+
+/// One token bucket per principal (a member, an operator, or a client address). Buckets that have
+/// refilled are forgotten when the table grows past `maxPrincipals`, so memory stays bounded.
+final class RateLimiter: Sendable {
+  let rate: CallRate
+  let maxPrincipals: Int
+  private let buckets = Mutex<[String: TokenBucket]>([:])
+
+  init(rate: CallRate, maxPrincipals: Int = 100_000) {
+    self.rate = rate
+    self.maxPrincipals = maxPrincipals
+  }
+
+  /// Admits a call by `principal` (nil), or says how long it should wait.
+  func admit(_ principal: String, now: ContinuousClock.Instant = .now) -> Duration? {
+    buckets.withLock { buckets in
+      if buckets.count >= maxPrincipals, buckets[principal] == nil {
+        buckets = buckets.filter { !$0.value.isFull(now: now) }
+      }
+      var bucket =
+        buckets[principal] ?? TokenBucket(ratePerSecond: rate.perSecond, burst: rate.burst, now: now)
+      let wait = bucket.take(now: now)
+      buckets[principal] = bucket
+      return wait
+    }
+  }
+}

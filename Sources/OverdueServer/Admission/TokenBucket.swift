@@ -1,0 +1,34 @@
+/// A token bucket: `ratePerSecond` tokens a second up to `burst`; each call takes one.
+struct TokenBucket: Sendable, Equatable {
+  let ratePerSecond: Double
+  let burst: Double
+  private(set) var tokens: Double
+  private(set) var updated: ContinuousClock.Instant
+
+  init(ratePerSecond: Double, burst: Int, now: ContinuousClock.Instant) {
+    self.ratePerSecond = ratePerSecond
+    self.burst = Double(burst)
+    tokens = Double(burst)
+    updated = now
+  }
+
+  /// Takes a token if there is one (nil); otherwise how long until there will be.
+  mutating func take(now: ContinuousClock.Instant) -> Duration? {
+    let elapsed = now - updated
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    tokens = min(burst, tokens + seconds * ratePerSecond)
+    updated = now
+    guard tokens < 1 else {
+      tokens -= 1
+      return nil
+    }
+    return .milliseconds(Int64(((1 - tokens) / ratePerSecond * 1000).rounded(.up)))
+  }
+
+  /// Whether the bucket has refilled completely (so forgetting it changes nothing).
+  func isFull(now: ContinuousClock.Instant) -> Bool {
+    var copy = self
+    _ = copy.take(now: now)
+    return copy.tokens + 1 >= burst
+  }
+}

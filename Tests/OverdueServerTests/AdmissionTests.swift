@@ -1,0 +1,74 @@
+import Foundation
+import GRPCCore
+import GRPCProtobuf
+import OverdueAPI
+import OverdueClient
+import OverdueServer
+import Testing
+
+@Suite("End to end over TLS: rate limits, load shedding, call time limits")
+struct AdmissionTests {
+  func check(_ connection: RegistryConnection, minSequence: UInt64 = 0, timeout: Duration? = nil)
+    async throws -> Overdue_V1_PartyReport
+  {
+    try await connection.withClients {
+      var options = CallOptions.defaults
+      options.timeout = timeout
+      return try await $0.lookup.checkParty(Requests.check(minSequence: minSequence), options: options)
+    }
+  }
+
+  @Test func callsBeyondTheRateAreRefusedWithRetryInfoAndRetriedByTheClient() async throws {
+    try await TestRegistry.with(configure: { $0.limits.publicRate = CallRate(perSecond: 0.5, burst: 2) }) {
+      registry in
+      var impatient = registry.publicConnection
+      impatient.retriesRateLimitedCalls = false
+      _ = try await check(impatient)
+      _ = try await check(impatient)
+      let refusal = await expectRPCError { _ = try await check(impatient) }
+      #expect(refusal?.0.code == .resourceExhausted)
+      let retryInfo = refusal?.1?.details.compactMap(\.retryInfo).first
+      #expect(retryInfo.map { $0.delay > .zero && $0.delay <= .seconds(2) } == true)
+      #expect(refusal?.0.metadata[stringValues: "grpc-retry-pushback-ms"].first(where: { _ in true }) != nil)
+      // The CLI's connection waits as asked and gets its answer.
+      #expect(try await check(registry.publicConnection).status == .clear)
+    }
+  }
+
+  @Test func beyondTheInFlightCapNewCallsGetUnavailableAtOnce() async throws {
+    try await TestRegistry.with(configure: {
+      $0.limits.maxCallsInFlight = 1
+      $0.readYourWritesWait = .seconds(2)
+    }) { registry in
+      // The first call waits (2 s) for a sequence the registry will never reach.
+      async let waiting = expectRPCError {
+        _ = try await check(registry.publicConnection, minSequence: 1_000_000)
+      }
+      // Once it is in, the next call is shed.
+      var shed: RPCError?
+      let giveUp = ContinuousClock.now + .seconds(1.5)
+      while shed == nil, ContinuousClock.now < giveUp {
+        try await Task.sleep(for: .milliseconds(50))
+        shed = await expectRPCError { _ = try await check(registry.publicConnection) }?.0
+      }
+      #expect(shed?.code == .unavailable)
+      #expect(shed?.message.contains("capacity") == true)
+      #expect(await waiting?.0.code == .unavailable)
+      #expect(try await check(registry.publicConnection).status == .clear)
+    }
+  }
+
+  @Test func aCallWithoutADeadlineIsCutOffAtTheServersLimit() async throws {
+    try await TestRegistry.with(configure: { $0.limits.callTimeLimit = .milliseconds(100) }) { registry in
+      let capped = await expectRPCError {
+        _ = try await check(registry.publicConnection, minSequence: 1_000_000)
+      }
+      #expect(capped?.0.code == .deadlineExceeded)
+      // With its own deadline, the call runs until the registry gives up waiting (300 ms).
+      let waited = await expectRPCError {
+        _ = try await check(registry.publicConnection, minSequence: 1_000_000, timeout: .seconds(5))
+      }
+      #expect(waited?.0.code == .unavailable)
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import Testing
+
+@testable import OverdueServer
+
+@Suite("Token buckets and the rate limiter")
+struct TokenBucketTests {
+  let start = ContinuousClock.now
+
+  @Test func aBucketAllowsItsBurstThenRefillsAtItsRate() {
+    var bucket = TokenBucket(ratePerSecond: 2, burst: 3, now: start)
+    #expect((0..<3).allSatisfy { _ in bucket.take(now: start) == nil })
+    #expect(bucket.take(now: start) == .milliseconds(500))
+    #expect(bucket.take(now: start + .milliseconds(250)) == .milliseconds(250))
+    #expect(bucket.take(now: start + .milliseconds(500)) == nil)
+    #expect(!bucket.isFull(now: start + .milliseconds(500)))
+    #expect(bucket.isFull(now: start + .seconds(10)))
+  }
+
+  @Test func principalsHaveTheirOwnBucketsAndIdleOnesAreForgotten() {
+    let limiter = RateLimiter(rate: CallRate(perSecond: 1, burst: 1), maxPrincipals: 2)
+    #expect(limiter.admit("member:M-A", now: start) == nil)
+    #expect(limiter.admit("member:M-A", now: start) != nil)
+    #expect(limiter.admit("member:M-B", now: start) == nil)
+    // The table is full; M-A's bucket has refilled a minute later and is dropped, M-C gets one.
+    #expect(limiter.admit("member:M-C", now: start + .seconds(60)) == nil)
+    #expect(limiter.admit("member:M-C", now: start + .seconds(60)) != nil)
+  }
+}
