@@ -60,7 +60,8 @@ public enum ListingCommand: Sendable, Equatable {
   /// The scheduler's look at a listing: breach overdue plans, end retention, retire old listings.
   case applyDeadlines
 
-  var verb: String {
+  /// What the command does, as in "cannot \(verb) listing L-1".
+  public var verb: String {
     switch self {
     case .file: return "file"
     case .amend: return "amend"

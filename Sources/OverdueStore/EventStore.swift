@@ -70,6 +70,14 @@ public final class EventStore: Sendable {
     }
   }
 
+  /// Records a refused command in the audit log, in a transaction of its own (the refused
+  /// command's transaction rolled back, taking anything it wrote with it).
+  public func auditRefusal(_ entry: AuditEntry, requestId: String) throws(RegistryError) {
+    try storageAccess {
+      try pool.write { db in try AuditChain.append(entry, requestId: requestId, db) }
+    }
+  }
+
   /// Reads the write side outside any command (e.g. a listing for its member, evidence for an operator).
   public func read<T>(_ body: (WriteSession) throws(RegistryError) -> T) throws(RegistryError) -> T
   {

@@ -14,12 +14,15 @@ struct AdmissionTests {
     try await connection.withClients {
       var options = CallOptions.defaults
       options.timeout = timeout
-      return try await $0.lookup.checkParty(Requests.check(minSequence: minSequence), options: options)
+      return try await $0.lookup.checkParty(
+        Requests.check(minSequence: minSequence), options: options)
     }
   }
 
   @Test func callsBeyondTheRateAreRefusedWithRetryInfoAndRetriedByTheClient() async throws {
-    try await TestRegistry.with(configure: { $0.limits.publicRate = CallRate(perSecond: 0.5, burst: 2) }) {
+    try await TestRegistry.with(configure: {
+      $0.limits.publicRate = CallRate(perSecond: 0.5, burst: 2)
+    }) {
       registry in
       var impatient = registry.publicConnection
       impatient.retriesRateLimitedCalls = false
@@ -29,7 +32,9 @@ struct AdmissionTests {
       #expect(refusal?.0.code == .resourceExhausted)
       let retryInfo = refusal?.1?.details.compactMap(\.retryInfo).first
       #expect(retryInfo.map { $0.delay > .zero && $0.delay <= .seconds(2) } == true)
-      #expect(refusal?.0.metadata[stringValues: "grpc-retry-pushback-ms"].first(where: { _ in true }) != nil)
+      #expect(
+        refusal?.0.metadata[stringValues: "grpc-retry-pushback-ms"].first(where: { _ in true })
+          != nil)
       // The CLI's connection waits as asked and gets its answer.
       #expect(try await check(registry.publicConnection).status == .clear)
     }
@@ -59,7 +64,8 @@ struct AdmissionTests {
   }
 
   @Test func aCallWithoutADeadlineIsCutOffAtTheServersLimit() async throws {
-    try await TestRegistry.with(configure: { $0.limits.callTimeLimit = .milliseconds(100) }) { registry in
+    try await TestRegistry.with(configure: { $0.limits.callTimeLimit = .milliseconds(100) }) {
+      registry in
       let capped = await expectRPCError {
         _ = try await check(registry.publicConnection, minSequence: 1_000_000)
       }

@@ -30,7 +30,8 @@ struct RateLimitInterceptor: ServerInterceptor {
             .retryInfo(delay: wait),
           ]))
       // gRPC clients with a retry policy for RESOURCE_EXHAUSTED wait this long, then retry.
-      let milliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+      let milliseconds =
+        wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
       refusal.metadata.addString(String(milliseconds), forKey: "grpc-retry-pushback-ms")
       throw refusal
     }
@@ -39,7 +40,9 @@ struct RateLimitInterceptor: ServerInterceptor {
 
   /// `ipv4:127.0.0.1:50123` → `ipv4:127.0.0.1`: one bucket per client address, whatever the port.
   static func address(of peer: String) -> String {
-    guard let colon = peer.lastIndex(of: ":"), peer.firstIndex(of: ":") != colon else { return peer }
+    guard let colon = peer.lastIndex(of: ":"), peer.firstIndex(of: ":") != colon else {
+      return peer
+    }
     return String(peer[..<colon])
   }
 }

@@ -30,7 +30,8 @@ final class RateLimiter: Sendable {
         buckets = buckets.filter { !$0.value.isFull(now: now) }
       }
       var bucket =
-        buckets[principal] ?? TokenBucket(ratePerSecond: rate.perSecond, burst: rate.burst, now: now)
+        buckets[principal]
+        ?? TokenBucket(ratePerSecond: rate.perSecond, burst: rate.burst, now: now)
       let wait = bucket.take(now: now)
       buckets[principal] = bucket
       return wait

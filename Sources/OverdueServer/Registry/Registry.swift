@@ -41,7 +41,7 @@ public final class Registry: Sendable {
     evidence: [StoredEvidence] = []
   ) throws(RegistryError) -> ListingReceipt {
     let today = clock.today
-    let receipt = try eventStore.perform(key, as: ListingReceipt.self) {
+    let receipt = try write(key, as: ListingReceipt.self, command.verb, target: listingId) {
       session throws(RegistryError) in
       try decideAndAppend(
         command, listingId: listingId, actor: actor, today: today, session: session,
@@ -163,7 +163,8 @@ public final class Registry: Sendable {
       throw .invalid("display_name", "MISSING_DISPLAY_NAME", "a member needs a display name")
     }
     let memberId = Identifiers.member(at: clock.now())
-    let member = try eventStore.perform(key, as: Member.self) { session throws(RegistryError) in
+    let member = try write(key, as: Member.self, "register a member", target: "\(identifier)") {
+      session throws(RegistryError) in
       if let existing = try session.member(identifiedBy: identifier) {
         throw RegistryError(
           .alreadyExists, reason: "MEMBER_EXISTS",
@@ -185,7 +186,9 @@ public final class Registry: Sendable {
   func setMemberSuspended(
     _ suspended: Bool, memberId: String, reason: String, actor: Actor, key: IdempotencyKey
   ) throws(RegistryError) -> Member {
-    let member = try eventStore.perform(key, as: Member.self) { session throws(RegistryError) in
+    let verb = suspended ? "suspend a member" : "reinstate a member"
+    let member = try write(key, as: Member.self, verb, target: memberId) {
+      session throws(RegistryError) in
       guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
       let event: MemberEvent = suspended ? .suspended(reason: reason) : .reinstated(reason: reason)
       let sequence = try session.append([.member(id: memberId, event)])
@@ -203,8 +206,9 @@ public final class Registry: Sendable {
     throws(RegistryError) -> CertificateReceipt
   {
     var generatedKeyPEM: String?
-    var receipt = try eventStore.perform(key, as: CertificateReceipt.self) {
-      session throws(RegistryError) in
+    var receipt = try write(
+      key, as: CertificateReceipt.self, "issue a certificate", target: memberId
+    ) { session throws(RegistryError) in
       guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
       let issued: IssuedIdentity
       do {
@@ -239,7 +243,7 @@ public final class Registry: Sendable {
     throws(RegistryError) -> RevocationReceipt
   {
     let serial = serialHex.lowercased().filter { $0 != ":" }
-    return try eventStore.perform(key, as: RevocationReceipt.self) {
+    return try write(key, as: RevocationReceipt.self, "revoke a certificate", target: serial) {
       session throws(RegistryError) in
       guard try session.revokeCertificate(serialHex: serial, reason: reason) else {
         throw RegistryError(
@@ -321,6 +325,38 @@ public final class Registry: Sendable {
 
   /// Brings the read model up to the log; a failure here loses nothing (the log is the truth) and
   /// is retried on the next write or wait.
+  /// Runs a member's or operator's write under its idempotency key. A refusal (not a storage
+  /// fault) is audited, then rethrown: nothing of the refused command remains but that row.
+  private func write<Response: Codable & Sendable>(
+    _ key: IdempotencyKey, as type: Response.Type, _ operation: String, target: String,
+    _ body: (WriteSession) throws(RegistryError) -> Response
+  ) throws(RegistryError) -> Response {
+    do {
+      return try eventStore.perform(key, as: type, body)
+    } catch  where error.code != .unavailable {
+      auditRefusal(
+        actor: key.principal, operation: operation, target: target, error: error,
+        requestId: key.requestId)
+      throw error
+    }
+  }
+
+  /// Writes an audit row for a refused call (a failure to write it is logged, not thrown: the
+  /// caller gets the refusal either way).
+  func auditRefusal(
+    actor: String, operation: String, target: String, error: RegistryError, requestId: String = ""
+  ) {
+    do {
+      try eventStore.auditRefusal(
+        AuditEntry(
+          actor: actor, action: "Refused", target: target,
+          detail: "\(operation): \(error.reason): \(error.message)"),
+        requestId: requestId)
+    } catch {
+      logger.error("could not audit a refusal", metadata: ["error": "\(error)"])
+    }
+  }
+
   private func project() {
     do {
       try projector.catchUp()
