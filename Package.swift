@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -132,6 +133,11 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    .target(
+      name: "OverdueFuzzTargets",
+      dependencies: ["OverdueCore", "OverdueClient", "OverdueServer"],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "OverdueCoreTests",
       dependencies: ["OverdueCore"],
@@ -158,6 +164,7 @@ let package = Package(
         "OverdueAPI",
         "OverdueCertificates",
         "OverdueCore",
+        "OverdueFuzzTargets",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -167,3 +174,14 @@ let package = Package(
     ),
   ]
 )
+
+// libFuzzer executables, only in fuzzing builds (`scripts/fuzz`): libFuzzer supplies `main`, so a
+// normal build could not link them.
+if ProcessInfo.processInfo.environment["OVERDUE_FUZZ"] != nil {
+  for name in ["identifiers", "csv", "requests"] {
+    package.targets.append(
+      .executableTarget(
+        name: "fuzz-\(name)", dependencies: ["OverdueFuzzTargets"], path: "fuzz/\(name)",
+        swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
+  }
+}

@@ -7,8 +7,9 @@ public import OverdueCore
 public final class EventStore: Sendable {
   let pool: DatabasePool
 
-  /// Opens (creating and migrating) the event log at `path`, in WAL mode with `synchronous=FULL`.
-  public init(path: String) throws {
+  /// Opens (creating and migrating) the event log at `path`, in WAL mode with `synchronous=FULL`;
+  /// `faults`, for tests, can make its writes fail.
+  public init(path: String, faults: StorageFaults? = nil) throws {
     var configuration = Configuration()
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA busy_timeout = 5000")
@@ -18,6 +19,7 @@ public final class EventStore: Sendable {
     // acknowledged writes. Set FULL afterwards on the single writer connection.
     try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
     try EventStoreSchema.migrator.migrate(pool)
+    if let faults { try pool.writeWithoutTransaction { try faults.install(on: $0) } }
   }
 
   /// The writer connection's `PRAGMA synchronous` (2 means FULL).

@@ -126,7 +126,8 @@ struct AuthorizationMatrixTests {
     try await TestRegistry.with { registry in
       let (_, owner) = try await registry.onboardMember(
         name: "Sharma Steel Traders", gstin: "24AAACC1206D1ZM")
-      let (_, other) = try await registry.onboardMember(name: "Kaveri Foods", gstin: "33AAACH7409R1Z8")
+      let (_, other) = try await registry.onboardMember(
+        name: "Kaveri Foods", gstin: "33AAACH7409R1Z8")
       let (suspendedId, suspended) = try await registry.onboardMember(
         name: "Suspended Traders", gstin: "27AAACT2727Q1ZW")
       let (_, revoked) = try await registry.onboardMember(
@@ -190,9 +191,13 @@ struct AuthorizationMatrixTests {
             let audit = try events.auditLog()
             let label = "\(rpc.name) by \(caller)"
             if refusal?.0.code != expected {
-              mismatches.append("\(label): \(refusal.map { "\($0.0)" } ?? "OK"), expected \(expected.map { "\($0)" } ?? "OK")")
+              mismatches.append(
+                "\(label): \(refusal.map { "\($0.0)" } ?? "OK"), expected \(expected.map { "\($0)" } ?? "OK")"
+              )
             } else if expected != nil {
-              if try events.lastSequence() != sequence { mismatches.append("\(label): events written") }
+              if try events.lastSequence() != sequence {
+                mismatches.append("\(label): events written")
+              }
               if audit.count != audited + 1 || audit.last?.action != "Refused" {
                 mismatches.append("\(label): no audit row for the refusal")
               }

@@ -33,7 +33,9 @@ public struct RegistryServer: Service {
     let authority = try CertificateAuthority(
       certificatePEM: try String(contentsOfFile: files.caCertificate, encoding: .utf8),
       privateKeyPEM: try String(contentsOfFile: files.caKey, encoding: .utf8))
-    let eventStore = try EventStore(path: data.appendingPathComponent("events.sqlite").path)
+    let eventStore = try EventStore(
+      path: data.appendingPathComponent("events.sqlite").path,
+      faults: configuration.storageFaults)
     let readModel = try ReadModel(
       path: data.appendingPathComponent("read.sqlite").path,
       cachedParties: configuration.cachedParties)

@@ -1,5 +1,6 @@
 public import Foundation
 public import OverdueCore
+public import OverdueStore
 
 /// How `overdued` runs: where its data lives, where it listens, its certificates, limits and policy.
 public struct ServerConfiguration: Sendable {
@@ -81,6 +82,8 @@ public struct ServerConfiguration: Sendable {
   public var demo = false
   /// How long a check with `min_sequence` waits for the read model before `UNAVAILABLE`.
   public var readYourWritesWait: Duration = .seconds(2)
+  /// For tests: a seam that can make the event log's writes fail like a full or failing disk.
+  public var storageFaults: StorageFaults?
   /// How many listed parties' rows checks keep in memory (0: read SQLite every time).
   public var cachedParties = 100_000
 

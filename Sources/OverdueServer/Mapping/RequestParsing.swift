@@ -76,6 +76,19 @@ enum RequestParsing {
   }
 
   /// Checks each document (type, size, digest) and returns the listing's references and the bytes to store.
+  /// A FileDefault request as a domain filing, with its evidence documents to store.
+  static func filing(_ request: Overdue_V1_FileDefaultRequest, listingId: String)
+    throws(RegistryError) -> (filing: Filing, documents: [StoredEvidence])
+  {
+    let (references, documents) = try evidence(request.evidence, field: "evidence")
+    let filing = Filing(
+      listingId: listingId, party: try party(request.party), legalName: request.legalName,
+      currency: try currency(request.currency), invoices: try invoices(request.invoices),
+      noticeServedOn: try date(request.noticeServedOn, field: "notice_served_on"),
+      evidence: references)
+    return (filing, documents)
+  }
+
   static func evidence(_ documents: [Overdue_V1_Evidence], field: String) throws(RegistryError) -> (
     [EvidenceReference], [StoredEvidence]
   ) {

@@ -12,15 +12,8 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
     let actor = try context.requireActor()
     return try await mappingErrors { () throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let (references, documents) = try RequestParsing.evidence(request.evidence, field: "evidence")
       let listingId = Identifiers.listing(at: registry.clock.now())
-      let filing = Filing(
-        listingId: listingId, party: try RequestParsing.party(request.party),
-        legalName: request.legalName,
-        currency: try RequestParsing.currency(request.currency),
-        invoices: try RequestParsing.invoices(request.invoices),
-        noticeServedOn: try RequestParsing.date(request.noticeServedOn, field: "notice_served_on"),
-        evidence: references)
+      let (filing, documents) = try RequestParsing.filing(request, listingId: listingId)
       return .init(
         try registry.run(
           .file(filing), listingId: listingId, actor: actor, key: key, evidence: documents))
