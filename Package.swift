@@ -30,6 +30,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
   ],
   targets: [
     .target(
@@ -51,6 +54,7 @@ let package = Package(
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -169,19 +173,21 @@ let package = Package(
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings
     ),
   ]
 )
 
-// libFuzzer executables, only in fuzzing builds (`scripts/fuzz`): libFuzzer supplies `main`, so a
-// normal build could not link them.
+// The libFuzzer executable, only in fuzzing builds (`scripts/fuzz`): it needs libFuzzer's driver,
+// which `-sanitize=fuzzer` links in.
 if ProcessInfo.processInfo.environment["OVERDUE_FUZZ"] != nil {
-  for name in ["identifiers", "csv", "requests"] {
-    package.targets.append(
-      .executableTarget(
-        name: "fuzz-\(name)", dependencies: ["OverdueFuzzTargets"], path: "fuzz/\(name)",
-        swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
-  }
+  package.targets.append(
+    .executableTarget(
+      name: "overdue-fuzz", dependencies: ["OverdueFuzzTargets"], path: "fuzz/overdue-fuzz",
+      swiftSettings: swiftSettings))
 }

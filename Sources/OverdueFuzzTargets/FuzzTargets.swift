@@ -16,7 +16,8 @@ public enum FuzzTargets {
     let text = String(decoding: data, as: UTF8.self)
     let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
     let scheme = parts.count > 1 ? String(parts[0]) : ""
-    guard let identifier = try? PartyIdentifier.parse(scheme: scheme, value: String(parts.last ?? ""))
+    guard
+      let identifier = try? PartyIdentifier.parse(scheme: scheme, value: String(parts.last ?? ""))
     else { return }
     // A valid identifier must survive its own normal form.
     precondition(

@@ -36,9 +36,10 @@ struct StorageFaultTests {
       // Reads keep working while writes fail.
       let listed = try await connection.withClients { try await $0.members.listListings(.init()) }
       #expect(listed.listings.map(\.listingID) == [first.listingID])
-      #expect(try await registry.publicConnection.withClients {
-        try await $0.lookup.checkParty(Requests.check())
-      }.status == .clear)
+      #expect(
+        try await registry.publicConnection.withClients {
+          try await $0.lookup.checkParty(Requests.check())
+        }.status == .clear)
 
       faults.inject(nil)
       let retried = try await connection.withClients { try await $0.members.fileDefault(request) }

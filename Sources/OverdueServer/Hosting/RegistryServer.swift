@@ -2,6 +2,7 @@ public import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 public import Logging
+import NIOCertificateReloading
 import OverdueAPI
 import OverdueCertificates
 import OverdueStore
@@ -55,6 +56,11 @@ public struct RegistryServer: Service {
       clock: configuration.clock, logger: logger,
       readYourWritesWait: configuration.readYourWritesWait)
 
+    // Both listeners serve the certificate and key the reloader last read from the files.
+    let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
+      refreshInterval: configuration.certificateReloadInterval,
+      certificateSource: .init(location: .file(path: files.serverCertificate), format: .pem),
+      privateKeySource: .init(location: .file(path: files.serverKey), format: .pem))
     let publicTransport = HTTP2ServerTransport.Posix(
       address: .ipv4(
         host: configuration.publicAddress.host, port: configuration.publicAddress.port),
@@ -63,6 +69,7 @@ public struct RegistryServer: Service {
         privateKey: .file(path: files.serverKey, format: .pem)
       ) {
         $0.requireALPN = true
+        $0.certificateReloader = reloader
       },
       config: transportConfig(maxRequestBytes: configuration.limits.publicMaxRequestBytes))
     let memberTransport = HTTP2ServerTransport.Posix(
@@ -75,6 +82,7 @@ public struct RegistryServer: Service {
         // The transport's default trusts the system roots: trust only the registry's CA.
         $0.trustRoots = .certificates([.file(path: files.caCertificate, format: .pem)])
         $0.requireALPN = true
+        $0.certificateReloader = reloader
       },
       config: transportConfig(maxRequestBytes: configuration.limits.memberMaxRequestBytes))
 
@@ -101,6 +109,7 @@ public struct RegistryServer: Service {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await publicServer.serve() }
         group.addTask { try await memberServer.serve() }
+        group.addTask { try await cancelWhenGracefulShutdown { try await reloader.run() } }
         group.addTask {
           try await cancelWhenGracefulShutdown {
             await Self.applyDeadlines(

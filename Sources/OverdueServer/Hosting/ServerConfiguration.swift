@@ -76,6 +76,9 @@ public struct ServerConfiguration: Sendable {
   public var limits = Limits()
   public var policy = FilingPolicy.defaults
   public var clock = RegistryClock()
+  /// How often the server's certificate and key files are read again (a renewed certificate is
+  /// served to new connections without a restart).
+  public var certificateReloadInterval: Duration = .seconds(60)
   /// How often the scheduler applies time-driven transitions (plan breaches, expiry).
   public var schedulerInterval: Duration = .seconds(60)
   /// Seed a small demo registry (every status) into an empty data directory on start.

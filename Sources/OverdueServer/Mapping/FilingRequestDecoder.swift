@@ -1,5 +1,5 @@
-public import OverdueCore
 import OverdueAPI
+public import OverdueCore
 import SwiftProtobuf
 
 /// The member listener's way from the bytes of a `FileDefault` request to a domain filing, apart
