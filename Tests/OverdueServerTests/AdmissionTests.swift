@@ -86,4 +86,21 @@ struct AdmissionTests {
       #expect(waited?.0.code == .unavailable)
     }
   }
+
+  /// The transport (grpc-swift-nio-transport 2.9.2) resets the stream of a message over its
+  /// limit before any handler sees it, so the caller gets UNAVAILABLE rather than
+  /// RESOURCE_EXHAUSTED; the server goes on serving.
+  @Test func aMessageOverTheSizeLimitIsRefusedBeforeAnyHandler() async throws {
+    try await TestRegistry.with(configure: { $0.limits.publicMaxRequestBytes = 64 << 10 }) {
+      registry in
+      let refusal = await expectRPCError {
+        _ = try await registry.publicConnection.withClients {
+          try await $0.lookup.checkParty(Requests.check(String(repeating: "X", count: 100 << 10)))
+        }
+      }
+      #expect(refusal?.0.code == .unavailable)
+      let report = try await check(registry.publicConnection)
+      #expect(report.status == .clear)
+    }
+  }
 }
