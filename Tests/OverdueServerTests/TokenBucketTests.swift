@@ -25,4 +25,12 @@ struct TokenBucketTests {
     #expect(limiter.admit("member:M-C", now: start + .seconds(60)) == nil)
     #expect(limiter.admit("member:M-C", now: start + .seconds(60)) != nil)
   }
+
+  @Test func aTableFullOfBusyPrincipalsStaysBounded() {
+    let limiter = RateLimiter(rate: CallRate(perSecond: 0.001, burst: 1), maxPrincipals: 2)
+    for principal in ["ipv4:10.0.0.1", "ipv4:10.0.0.2", "ipv4:10.0.0.3", "ipv4:10.0.0.4"] {
+      #expect(limiter.admit(principal, now: start) == nil)
+    }
+    #expect(limiter.trackedPrincipals == 2)
+  }
 }

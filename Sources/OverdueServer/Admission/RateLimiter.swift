@@ -11,8 +11,9 @@ public struct CallRate: Sendable, Equatable {
   }
 }
 
-/// One token bucket per principal (a member, an operator, or a client address). Buckets that have
-/// refilled are forgotten when the table grows past `maxPrincipals`, so memory stays bounded.
+/// One token bucket per principal (a member, an operator, or a client address). When the table
+/// holds `maxPrincipals`, refilled buckets are forgotten (and one more if none has), so memory stays
+/// bounded.
 final class RateLimiter: Sendable {
   let rate: CallRate
   let maxPrincipals: Int
@@ -23,11 +24,16 @@ final class RateLimiter: Sendable {
     self.maxPrincipals = maxPrincipals
   }
 
+  /// How many principals have a bucket now.
+  var trackedPrincipals: Int { buckets.withLock { $0.count } }
+
   /// Admits a call by `principal` (nil), or says how long it should wait.
   func admit(_ principal: String, now: ContinuousClock.Instant = .now) -> Duration? {
     buckets.withLock { buckets in
       if buckets.count >= maxPrincipals, buckets[principal] == nil {
         buckets = buckets.filter { !$0.value.isFull(now: now) }
+        // Still full: forget one principal (it starts again with a full bucket).
+        if buckets.count >= maxPrincipals { buckets.remove(at: buckets.startIndex) }
       }
       var bucket =
         buckets[principal]
