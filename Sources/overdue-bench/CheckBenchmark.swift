@@ -58,11 +58,18 @@ struct CheckBenchmark: AsyncParsableCommand {
       "  registry: \(unaryReal)   ratio \(String(format: "%.2f", unaryReal.rate / unaryNoOp.rate))")
     for chunk in [1, 100, 1_000] {
       let count = chunk == 1 ? batchIds / 10 : batchIds
+      let noOpStart = server.cpuSeconds()
       let noOpRate = try await batch(ceiling, ids: ids, count: count, chunk: chunk)
+      let noOpCPU = (server.cpuSeconds() - noOpStart) / Double(count)
       server.resetPeak()
+      let realStart = server.cpuSeconds()
       let realRate = try await batch(registry, ids: ids, count: count, chunk: chunk)
+      let realCPU = (server.cpuSeconds() - realStart) / Double(count)
       report(
         "BatchCheck chunk \(chunk): registry \(Int(realRate)) ids/s, no-op \(Int(noOpRate)) ids/s, ratio \(String(format: "%.2f", realRate / noOpRate)) (\(count) ids; server peak RSS \(server.memoryMiB().peak) MiB)"
+      )
+      report(
+        "  server CPU per id: registry \(String(format: "%.2f", realCPU * 1e6)) µs, no-op \(String(format: "%.2f", noOpCPU * 1e6)) µs"
       )
     }
   }

@@ -47,6 +47,19 @@ final class ServerProcess {
     return (kib("VmRSS:") / 1024, kib("VmHWM:") / 1024)
   }
 
+  /// CPU time (user and system, all threads) the server has used so far, in seconds.
+  func cpuSeconds() -> Double {
+    guard
+      let stat = try? String(
+        contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+      let nameEnd = stat.lastIndex(of: ")")
+    else { return 0 }
+    // After the command name's ")": fields 3 (state) onwards; utime and stime are 14 and 15.
+    let fields = stat[nameEnd...].split(separator: " ")
+    let ticks = (Double(fields[12]) ?? 0) + (Double(fields[13]) ?? 0)
+    return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+  }
+
   /// Starts a new peak-memory measurement (Linux: writing 5 to clear_refs resets VmHWM).
   func resetPeak() {
     try? "5".write(

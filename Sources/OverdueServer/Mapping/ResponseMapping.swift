@@ -193,20 +193,15 @@ extension Overdue_V1_PartyReport {
     riskModelVersion = assessment.riskBand == nil ? "" : PartyAssessment.riskModelVersion
   }
 
-  /// The answer for a party with nothing public: who it is (for a GSTIN its state and, for a
-  /// business, its PAN), CLEAR, and as of when. Every report starts from this.
+  /// The answer for a party with nothing public: who it is, CLEAR, and as of when. Every report
+  /// starts from this.
   init(clear identifier: PartyIdentifier, asOfSequence: UInt64, asOf: Google_Protobuf_Timestamp) {
+    let heading = PartyHeading(identifier)
     self.init()
     party = .init(identifier)
     status = .clear
-    if identifier.scheme == .gstin {
-      gstinState = GSTIN.stateName(identifier.value) ?? ""
-      if let embedded = identifier.linkedPAN,
-        !Self.isPersonalPAN(PartyIdentifier(unchecked: .pan, embedded))
-      {
-        pan = embedded
-      }
-    }
+    gstinState = heading.gstinState
+    pan = heading.pan
     self.asOfSequence = asOfSequence
     self.asOf = asOf
   }
@@ -214,6 +209,30 @@ extension Overdue_V1_PartyReport {
   /// Individuals' and HUFs' PANs are never shown.
   static func isPersonalPAN(_ identifier: PartyIdentifier) -> Bool {
     identifier.scheme == .pan && PAN.holderType(of: identifier.value)?.isBusiness == false
+  }
+}
+
+/// What every report says of who its party is: the identifier and, for a GSTIN, the state its
+/// code names and, for a business, the PAN it embeds (an individual's PAN is never shown).
+struct PartyHeading {
+  let identifier: PartyIdentifier
+  let gstinState: String
+  let pan: String
+
+  init(_ identifier: PartyIdentifier) {
+    self.identifier = identifier
+    guard identifier.scheme == .gstin else {
+      (gstinState, pan) = ("", "")
+      return
+    }
+    gstinState = GSTIN.stateName(identifier.value) ?? ""
+    if let embedded = identifier.linkedPAN,
+      !Overdue_V1_PartyReport.isPersonalPAN(PartyIdentifier(unchecked: .pan, embedded))
+    {
+      pan = embedded
+    } else {
+      pan = ""
+    }
   }
 }
 

@@ -323,8 +323,6 @@ public final class Registry: Sendable {
     }
   }
 
-  /// Brings the read model up to the log; a failure here loses nothing (the log is the truth) and
-  /// is retried on the next write or wait.
   /// Runs a member's or operator's write under its idempotency key. A refusal (not a storage
   /// fault) is audited, then rethrown: nothing of the refused command remains but that row.
   private func write<Response: Codable & Sendable>(
@@ -357,6 +355,8 @@ public final class Registry: Sendable {
     }
   }
 
+  /// Brings the read model up to the log; a failure here loses nothing (the log is the truth) and
+  /// is retried on the next write or wait.
   private func project() {
     do {
       try projector.catchUp()

@@ -1,12 +1,48 @@
 import GRPCCore
+import GRPCProtobuf
 import OverdueAPI
 import OverdueCore
 import OverdueStore
 import SwiftProtobuf
 
 /// Public checks. On the member listener the caller is registered and sees member names.
-struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
+struct LookupService: RegistrableRPCService {
   let registry: Registry
+
+  /// The generated registration, but for BatchCheck's answers, which are encoded as they are built
+  /// (`EncodedBatchCheckResponse`); the wire format is the generated one.
+  func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+    router.registerHandler(
+      forMethod: Overdue_V1_Lookup.Method.CheckParty.descriptor,
+      deserializer: ProtobufDeserializer<Overdue_V1_CheckPartyRequest>(),
+      serializer: ProtobufSerializer<Overdue_V1_PartyReport>()
+    ) { request, context in
+      let request = try await ServerRequest(stream: request)
+      return StreamingServerResponse(
+        single: ServerResponse(
+          message: try await checkParty(request: request.message, context: context)))
+    }
+    router.registerHandler(
+      forMethod: Overdue_V1_Lookup.Method.SearchParties.descriptor,
+      deserializer: ProtobufDeserializer<Overdue_V1_SearchPartiesRequest>(),
+      serializer: ProtobufSerializer<Overdue_V1_SearchPartiesResponse>()
+    ) { request, context in
+      let request = try await ServerRequest(stream: request)
+      return StreamingServerResponse(
+        single: ServerResponse(
+          message: try await searchParties(request: request.message, context: context)))
+    }
+    router.registerHandler(
+      forMethod: Overdue_V1_Lookup.Method.BatchCheck.descriptor,
+      deserializer: ProtobufDeserializer<Overdue_V1_BatchCheckRequest>(),
+      serializer: EncodedBatchCheckResponseSerializer()
+    ) { request, context in
+      StreamingServerResponse { writer in
+        try await batchCheck(request: request.messages, response: writer, context: context)
+        return [:]
+      }
+    }
+  }
 
   func checkParty(request: Overdue_V1_CheckPartyRequest, context: ServerContext) async throws
     -> Overdue_V1_PartyReport
@@ -44,7 +80,7 @@ struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
 
   func batchCheck(
     request: RPCAsyncSequence<Overdue_V1_BatchCheckRequest, any Error>,
-    response: RPCWriter<Overdue_V1_BatchCheckResponse>,
+    response: RPCWriter<EncodedBatchCheckResponse>,
     context: ServerContext
   ) async throws {
     let showMemberNames = context.actor != nil
@@ -58,9 +94,7 @@ struct LookupService: Overdue_V1_Lookup.SimpleServiceProtocol {
             "a BatchCheck message holds at most \(Self.maxItemsPerMessage) items; send more messages"
         )
       }
-      let answers = try await mappingErrors { () throws(RegistryError) in
-        try BatchAnswers(chunk, registry: registry, showMemberNames: showMemberNames)
-      }
+      let answers = try BatchAnswers(chunk, registry: registry, showMemberNames: showMemberNames)
       try await response.write(answers.message)
     }
   }
