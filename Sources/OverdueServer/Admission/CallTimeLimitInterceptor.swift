@@ -1,11 +1,19 @@
 import GRPCCore
 
-/// Caps how long a call that brought no deadline (`grpc-timeout`) may run: past `limit` it is
-/// cancelled with DEADLINE_EXCEEDED. Streams a client drives (BatchCheck, Health.Watch) are exempt:
+/// Caps how long a call that brought no deadline (`grpc-timeout`) may run: past `limit` (within a
+/// quarter of it, at most a second) it is cancelled with DEADLINE_EXCEEDED. Streams a client drives (BatchCheck, Health.Watch) are exempt:
 /// flow control and the connection limits bound them.
 struct CallTimeLimitInterceptor: ServerInterceptor {
   let limit: Duration
   let exempt: Set<MethodDescriptor>
+  /// The calls' deadlines; the server runs its watch (`run`) for as long as it serves.
+  let deadlines: CallDeadlines
+
+  init(limit: Duration, exempt: Set<MethodDescriptor>) {
+    self.limit = limit
+    self.exempt = exempt
+    deadlines = CallDeadlines(tick: min(max(limit / 4, .milliseconds(10)), .seconds(1)))
+  }
 
   func intercept<Input: Sendable, Output: Sendable>(
     request: StreamingServerRequest<Input>,
@@ -19,29 +27,22 @@ struct CallTimeLimitInterceptor: ServerInterceptor {
     else {
       return try await next(request, context)
     }
-    // A unary handler runs inside `next`; a streaming one in the response's producer.
+    // Every method that is not exempt is unary, and a unary handler does all its work inside
+    // `next` (its response's producer only writes the message it returned).
     let deadline = ContinuousClock.now + limit
-    var response = try await withoutActuallyEscaping(next) { next in
-      try await Self.finish(before: deadline, limit) { try await next(request, context) }
+    return try await withoutActuallyEscaping(next) { next in
+      try await finish(before: deadline) { try await next(request, context) }
     }
-    guard case .success(var contents) = response.accepted else { return response }
-    let producer = contents.producer
-    contents.producer = { [limit] writer in
-      try await Self.finish(before: deadline, limit) { try await producer(writer) }
-    }
-    response.accepted = .success(contents)
-    return response
   }
 
   /// Runs `body`, cancelling it with DEADLINE_EXCEEDED if it is still running at `deadline`.
-  static func finish<T: Sendable>(
-    before deadline: ContinuousClock.Instant, _ limit: Duration,
-    _ body: @escaping @Sendable () async throws -> T
+  private func finish<T: Sendable>(
+    before deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T
   ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
       group.addTask { try await body() }
-      group.addTask {
-        try await Task.sleep(until: deadline)
+      group.addTask { [deadlines] in
+        await deadlines.wait(until: deadline)
         return nil
       }
       defer { group.cancelAll() }

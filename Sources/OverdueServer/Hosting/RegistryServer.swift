@@ -110,6 +110,7 @@ public struct RegistryServer: Service {
         group.addTask { try await publicServer.serve() }
         group.addTask { try await memberServer.serve() }
         group.addTask { try await cancelWhenGracefulShutdown { try await reloader.run() } }
+        group.addTask { try await cancelWhenGracefulShutdown { await timeLimit.deadlines.run() } }
         group.addTask {
           try await cancelWhenGracefulShutdown {
             await Self.applyDeadlines(

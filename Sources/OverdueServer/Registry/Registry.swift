@@ -314,7 +314,7 @@ public final class Registry: Sendable {
     let deadline = ContinuousClock.now + readYourWritesWait
     while readModel.position() < sequence {
       project()
-      guard ContinuousClock.now < deadline else {
+      guard ContinuousClock.now < deadline, !Task.isCancelled else {
         throw RegistryError(
           .unavailable, reason: "SEQUENCE_NOT_YET_APPLIED",
           message: "the read model has not yet reached sequence \(sequence); retry shortly")

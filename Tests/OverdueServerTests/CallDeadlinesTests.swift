@@ -1,0 +1,32 @@
+import Testing
+
+@testable import OverdueServer
+
+@Suite("Call deadlines watched by one task")
+struct CallDeadlinesTests {
+  @Test func aWaitEndsAtItsDeadlineWithinATick() async {
+    let deadlines = CallDeadlines(tick: .milliseconds(10))
+    let watch = Task { await deadlines.run() }
+    defer { watch.cancel() }
+    let start = ContinuousClock.now
+    await deadlines.wait(until: start + .milliseconds(50))
+    let waited = ContinuousClock.now - start
+    #expect(waited >= .milliseconds(50))
+    #expect(waited < .seconds(2))
+    #expect(deadlines.waitCount == 0)
+  }
+
+  @Test func cancelledWaitsEndAtOnceAndLeaveNothingBehind() async {
+    let deadlines = CallDeadlines(tick: .seconds(60))  // the watch never wakes them here
+    await withTaskGroup(of: Void.self) { group in
+      for index in 0..<1_000 {
+        let waiter = Task { await deadlines.wait(until: .now + .seconds(3_600)) }
+        // Half are cancelled before they can suspend, half while suspended.
+        if index % 2 == 1 { await Task.yield() }
+        waiter.cancel()
+        group.addTask { await waiter.value }
+      }
+    }
+    #expect(deadlines.waitCount == 0)
+  }
+}
