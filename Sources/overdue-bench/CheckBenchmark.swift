@@ -24,6 +24,8 @@ struct CheckBenchmark: AsyncParsableCommand {
   @Option(help: "Concurrent unary calls on the connection.") var concurrency = 32
   @Option(help: "Ids per batch measurement (a tenth at one id per message).") var batchIds =
     1_000_000
+  @Option(help: "Runs of each measurement, alternating no-op and registry; the median is shown.")
+  var rounds = 3
   @Flag(help: "Pin the server to CPU 0 and this load generator to CPU 1.") var pin = false
   @Option(help: "Data directory to reuse (populated on first use).") var dataDir: String?
 
@@ -50,26 +52,37 @@ struct CheckBenchmark: AsyncParsableCommand {
     report(
       "first pass over all \(ids.count) ids at chunk 1000 (listed parties' rows read from SQLite): \(Int(firstPass)) ids/s"
     )
-    report("unary CheckParty, \(concurrency) concurrent calls, \(seconds) s each:")
-    let unaryNoOp = try await unary(ceiling, ids: ids)
-    let unaryReal = try await unary(registry, ids: ids)
-    report("  no-op:    \(unaryNoOp)")
     report(
-      "  registry: \(unaryReal)   ratio \(String(format: "%.2f", unaryReal.rate / unaryNoOp.rate))")
+      "unary CheckParty, \(concurrency) concurrent calls, \(seconds) s per run, \(rounds) rounds alternating no-op and registry:"
+    )
+    var unaryRounds: [(noOp: UnaryResult, real: UnaryResult)] = []
+    for round in 1...rounds {
+      unaryRounds.append((try await unary(ceiling, ids: ids), try await unary(registry, ids: ids)))
+      report(
+        "  round \(round): no-op \(Int(unaryRounds[round - 1].noOp.rate))/s, registry \(Int(unaryRounds[round - 1].real.rate))/s; server RSS \(server.memoryMiB().current) MiB"
+      )
+    }
+    let medianUnary = unaryRounds.sorted { $0.real.rate / $0.noOp.rate < $1.real.rate / $1.noOp.rate }[
+      rounds / 2]
+    report("  no-op:    \(medianUnary.noOp)")
+    report(
+      "  registry: \(medianUnary.real)   ratio \(String(format: "%.2f", medianUnary.real.rate / medianUnary.noOp.rate)) (median round; ratios \(unaryRounds.map { String(format: "%.2f", $0.real.rate / $0.noOp.rate) }.joined(separator: ", ")))"
+    )
     for chunk in [1, 100, 1_000] {
       let count = chunk == 1 ? batchIds / 10 : batchIds
-      let noOpStart = server.cpuSeconds()
-      let noOpRate = try await batch(ceiling, ids: ids, count: count, chunk: chunk)
-      let noOpCPU = (server.cpuSeconds() - noOpStart) / Double(count)
-      server.resetPeak()
-      let realStart = server.cpuSeconds()
-      let realRate = try await batch(registry, ids: ids, count: count, chunk: chunk)
-      let realCPU = (server.cpuSeconds() - realStart) / Double(count)
+      var batchRounds: [(noOp: BatchResult, real: BatchResult)] = []
+      for _ in 0..<rounds {
+        let noOp = try await batch(ceiling, ids: ids, count: count, chunk: chunk, server: server)
+        let real = try await batch(registry, ids: ids, count: count, chunk: chunk, server: server)
+        batchRounds.append((noOp, real))
+      }
+      let median = batchRounds.sorted { $0.real.rate / $0.noOp.rate < $1.real.rate / $1.noOp.rate }[
+        rounds / 2]
       report(
-        "BatchCheck chunk \(chunk): registry \(Int(realRate)) ids/s, no-op \(Int(noOpRate)) ids/s, ratio \(String(format: "%.2f", realRate / noOpRate)) (\(count) ids; server peak RSS \(server.memoryMiB().peak) MiB)"
+        "BatchCheck chunk \(chunk): registry \(Int(median.real.rate)) ids/s, no-op \(Int(median.noOp.rate)) ids/s, ratio \(String(format: "%.2f", median.real.rate / median.noOp.rate)) (median round of \(rounds), \(count) ids each; ratios \(batchRounds.map { String(format: "%.2f", $0.real.rate / $0.noOp.rate) }.joined(separator: ", ")))"
       )
       report(
-        "  server CPU per id: registry \(String(format: "%.2f", realCPU * 1e6)) µs, no-op \(String(format: "%.2f", noOpCPU * 1e6)) µs"
+        "  server CPU per id: registry \(String(format: "%.2f", median.real.cpuPerID * 1e6)) µs, no-op \(String(format: "%.2f", median.noOp.cpuPerID * 1e6)) µs; server peak RSS \(batchRounds.map(\.real.peakMiB).max() ?? 0) MiB"
       )
     }
   }
@@ -118,6 +131,24 @@ struct CheckBenchmark: AsyncParsableCommand {
     }
   }
 
+  /// One batch run's throughput, and the server's CPU time per id and peak memory during it.
+  struct BatchResult {
+    var rate: Double
+    var cpuPerID: Double
+    var peakMiB: Int
+  }
+
+  func batch(
+    _ connection: RegistryConnection, ids: [String], count: Int, chunk: Int, server: ServerProcess
+  ) async throws -> BatchResult {
+    server.resetPeak()
+    let cpuBefore = server.cpuSeconds()
+    let rate = try await batch(connection, ids: ids, count: count, chunk: chunk)
+    return BatchResult(
+      rate: rate, cpuPerID: (server.cpuSeconds() - cpuBefore) / Double(count),
+      peakMiB: server.memoryMiB().peak)
+  }
+
   func batch(_ connection: RegistryConnection, ids: [String], count: Int, chunk: Int) async throws
     -> Double
   {
@@ -142,6 +173,7 @@ struct CheckBenchmark: AsyncParsableCommand {
         / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
   }
+
 
   /// The parties to check, in a fixed order: every tenth is a listed party, the rest are
   /// valid-but-clear GSTINs.
