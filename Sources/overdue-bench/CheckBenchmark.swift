@@ -62,8 +62,7 @@ struct CheckBenchmark: AsyncParsableCommand {
         "  round \(round): no-op \(Int(unaryRounds[round - 1].noOp.rate))/s, registry \(Int(unaryRounds[round - 1].real.rate))/s; server RSS \(server.memoryMiB().current) MiB"
       )
     }
-    let medianUnary = unaryRounds.sorted { $0.real.rate / $0.noOp.rate < $1.real.rate / $1.noOp.rate }[
-      rounds / 2]
+    let medianUnary = Self.medianRound(unaryRounds) { $0.real.rate / $0.noOp.rate }
     report("  no-op:    \(medianUnary.noOp)")
     report(
       "  registry: \(medianUnary.real)   ratio \(String(format: "%.2f", medianUnary.real.rate / medianUnary.noOp.rate)) (median round; ratios \(unaryRounds.map { String(format: "%.2f", $0.real.rate / $0.noOp.rate) }.joined(separator: ", ")))"
@@ -76,8 +75,7 @@ struct CheckBenchmark: AsyncParsableCommand {
         let real = try await batch(registry, ids: ids, count: count, chunk: chunk, server: server)
         batchRounds.append((noOp, real))
       }
-      let median = batchRounds.sorted { $0.real.rate / $0.noOp.rate < $1.real.rate / $1.noOp.rate }[
-        rounds / 2]
+      let median = Self.medianRound(batchRounds) { $0.real.rate / $0.noOp.rate }
       report(
         "BatchCheck chunk \(chunk): registry \(Int(median.real.rate)) ids/s, no-op \(Int(median.noOp.rate)) ids/s, ratio \(String(format: "%.2f", median.real.rate / median.noOp.rate)) (median round of \(rounds), \(count) ids each; ratios \(batchRounds.map { String(format: "%.2f", $0.real.rate / $0.noOp.rate) }.joined(separator: ", ")))"
       )
@@ -131,6 +129,11 @@ struct CheckBenchmark: AsyncParsableCommand {
     }
   }
 
+  /// The round whose `ratio` is the median.
+  static func medianRound<Round>(_ rounds: [Round], ratio: (Round) -> Double) -> Round {
+    rounds.sorted { ratio($0) < ratio($1) }[rounds.count / 2]
+  }
+
   /// One batch run's throughput, and the server's CPU time per id and peak memory during it.
   struct BatchResult {
     var rate: Double
@@ -173,7 +176,6 @@ struct CheckBenchmark: AsyncParsableCommand {
         / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
   }
-
 
   /// The parties to check, in a fixed order: every tenth is a listed party, the rest are
   /// valid-but-clear GSTINs.
