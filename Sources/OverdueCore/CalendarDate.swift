@@ -48,6 +48,22 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
   public var description: String {
     let (y, m, d) = components
+    guard (0...9999).contains(y) else { return paddedDescription(y, m, d) }
+    // Written digit by digit: reports carry several dates per listing, and building this
+    // from padded strings was a noticeable part of a listed party's report.
+    return String(unsafeUninitializedCapacity: 10) { text in
+      let zero = UInt8(ascii: "0")
+      (text[0], text[1]) = (zero + UInt8(y / 1000), zero + UInt8(y / 100 % 10))
+      (text[2], text[3]) = (zero + UInt8(y / 10 % 10), zero + UInt8(y % 10))
+      text[4] = UInt8(ascii: "-")
+      (text[5], text[6]) = (zero + UInt8(m / 10), zero + UInt8(m % 10))
+      text[7] = UInt8(ascii: "-")
+      (text[8], text[9]) = (zero + UInt8(d / 10), zero + UInt8(d % 10))
+      return 10
+    }
+  }
+
+  private func paddedDescription(_ y: Int, _ m: Int, _ d: Int) -> String {
     func pad(_ v: Int, _ width: Int) -> String {
       let s = String(v)
       return String(repeating: "0", count: max(0, width - s.count)) + s

@@ -11,6 +11,17 @@ struct CalendarDateTests {
     #expect(CalendarDate("1970-01-01")?.dayNumber == 0)
   }
 
+  @Test func everyYearFromOneToNineThousandNineHundredNinetyNinePrintsAndParsesBack() throws {
+    let first = try #require(CalendarDate("0001-01-01")).dayNumber
+    let last = try #require(CalendarDate("9999-12-31")).dayNumber
+    for dayNumber in stride(from: first, through: last, by: 97) + [last] {
+      let date = CalendarDate(dayNumber: dayNumber)
+      let (year, month, day) = date.components
+      #expect(date.description.utf8.count == 10)
+      #expect(CalendarDate(date.description) == date, "\(year)-\(month)-\(day)")
+    }
+  }
+
   @Test(
     "rejects malformed dates",
     arguments: [
