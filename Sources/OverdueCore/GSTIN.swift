@@ -21,14 +21,15 @@ public enum GSTIN {
   /// Checks length, characters, state code and the mod-36 check character.
   public static func validate(_ value: String) throws(RegistryError) {
     let bytes = Array(value.utf8)
-    guard bytes.count == 15, value.count == 15 else {
+    // 15 bytes are 15 characters exactly when all are ASCII (and counting characters is slow).
+    guard bytes.count == 15, bytes.allSatisfy({ $0 < 0x80 }) else {
       throw .invalid("value", "INVALID_LENGTH", "a GSTIN has 15 characters, got \(value.count)")
     }
     guard bytes.allSatisfy({ ASCII.isDigit($0) || ASCII.isLetter($0) }) else {
       throw .invalid("value", "INVALID_CHARACTERS", "a GSTIN has only letters and digits")
     }
-    let state = String(decoding: bytes[0..<2], as: UTF8.self)
-    guard stateCodes[state] != nil else {
+    guard stateName(value) != nil else {
+      let state = String(decoding: bytes[0..<2], as: UTF8.self)
       throw .invalid("value", "UNKNOWN_STATE_CODE", "'\(state)' is not a GST state code")
     }
     guard bytes[12] != UInt8(ascii: "0") else {
@@ -71,10 +72,22 @@ public enum GSTIN {
   public static func embeddedPAN(_ value: String) -> String? {
     let bytes = value.utf8
     guard bytes.count == 15 else { return nil }
-    let candidate = String(decoding: bytes.dropFirst(2).prefix(10), as: UTF8.self)
-    return PAN.hasShape(candidate) && PAN.holderType(of: candidate) != nil ? candidate : nil
+    let candidate = bytes.dropFirst(2).prefix(10)
+    guard PAN.hasShape(candidate), PAN.holderType(of: candidate) != nil else { return nil }
+    return String(decoding: candidate, as: UTF8.self)
   }
 
   /// The state or territory named by the code, for a valid GSTIN.
-  public static func stateName(_ value: String) -> String? { stateCodes[String(value.prefix(2))] }
+  public static func stateName(_ value: String) -> String? {
+    var digits = value.utf8.prefix(2).makeIterator()
+    guard let tens = digits.next(), let units = digits.next(), ASCII.isDigit(tens),
+      ASCII.isDigit(units)
+    else { return nil }
+    return stateNamesByNumber[Int(tens - UInt8(ascii: "0")) * 10 + Int(units - UInt8(ascii: "0"))]
+  }
+
+  /// `stateCodes` as an array indexed by the code's number, for looking codes up by their digits.
+  private static let stateNamesByNumber: [String?] = (0..<100).map { number in
+    stateCodes[number < 10 ? "0\(number)" : "\(number)"]
+  }
 }

@@ -11,16 +11,29 @@ public enum PAN {
   }
 
   static func hasShape(_ value: some StringProtocol) -> Bool {
-    let bytes = Array(value.utf8)
-    guard bytes.count == 10 else { return false }
-    return bytes[0..<5].allSatisfy(ASCII.isLetter) && bytes[5..<9].allSatisfy(ASCII.isDigit)
-      && ASCII.isLetter(bytes[9])
+    hasShape(value.utf8)
+  }
+
+  /// Five letters, four digits, a letter: read off the bytes without copying them (identifiers
+  /// are checked by the hundred thousand in a batch).
+  static func hasShape(_ bytes: some Collection<UInt8>) -> Bool {
+    var count = 0
+    for byte in bytes {
+      guard count < 10, (5..<9).contains(count) ? ASCII.isDigit(byte) : ASCII.isLetter(byte)
+      else { return false }
+      count += 1
+    }
+    return count == 10
   }
 
   public static func holderType(of value: some StringProtocol) -> HolderType? {
-    let bytes = Array(value.utf8)
+    holderType(of: value.utf8)
+  }
+
+  static func holderType(of bytes: some Collection<UInt8>) -> HolderType? {
     guard bytes.count == 10 else { return nil }
-    return HolderType(rawValue: Character(Unicode.Scalar(bytes[3])))
+    return HolderType(
+      rawValue: Character(Unicode.Scalar(bytes[bytes.index(bytes.startIndex, offsetBy: 3)])))
   }
 
   /// Checks the pattern and the holder type (the check letter's algorithm is not published).

@@ -12,7 +12,7 @@ struct EncodedBatchCheckResponseTests {
   static let parties: [PartyIdentifier] = [
     PartyIdentifier(unchecked: .gstin, "24AAACC1206D1ZM"),  // a company: state and PAN shown
     PartyIdentifier(unchecked: .gstin, "27AAAPL1234C1Z5"),  // an individual: PAN never shown
-    PartyIdentifier(unchecked: .gstin, "99AAACC1206D1ZM"),  // no state of that code
+    PartyIdentifier(unchecked: .gstin, "98AAACC1206D1ZM"),  // no state of that code
     PartyIdentifier(unchecked: .pan, "AAPFU0939F"),
     PartyIdentifier(unchecked: .lei, "5493001KJTIIGC8Y1R12"),
     PartyIdentifier(unchecked: .vat, "DE123456789"),
@@ -21,6 +21,12 @@ struct EncodedBatchCheckResponseTests {
 
   /// Correlation ids: none, short, and long enough that its length takes two varint bytes.
   static let correlationIDs = ["", "7", String(repeating: "row-", count: 50)]
+
+  @Test func theHeadingNamesTheStateAndABusinessPANButNeverAPersonOne() {
+    let headings = Self.parties.prefix(4).map(PartyHeading.init)
+    #expect(headings.map(\.gstinState) == ["Gujarat", "Maharashtra", "", ""])
+    #expect(headings.map(\.pan) == ["AAACC1206D", "", "AAACC1206D", ""])
+  }
 
   @Test(arguments: [UInt64(0), 1, 300, UInt64.max])
   func clearAnswersAreTheBytesOfTheClearReportMessage(asOfSequence: UInt64) throws {

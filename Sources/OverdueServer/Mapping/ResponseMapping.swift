@@ -226,9 +226,7 @@ struct PartyHeading {
       return
     }
     gstinState = GSTIN.stateName(identifier.value) ?? ""
-    if let embedded = identifier.linkedPAN,
-      !Overdue_V1_PartyReport.isPersonalPAN(PartyIdentifier(unchecked: .pan, embedded))
-    {
+    if let embedded = identifier.linkedPAN, PAN.holderType(of: embedded)?.isBusiness != false {
       pan = embedded
     } else {
       pan = ""
