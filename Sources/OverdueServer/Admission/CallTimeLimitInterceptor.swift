@@ -1,4 +1,5 @@
 import GRPCCore
+import Synchronization
 
 /// Caps how long a call that brought no deadline (`grpc-timeout`) may run: past `limit` (within a
 /// quarter of it, at most a second) it is cancelled with DEADLINE_EXCEEDED. Streams a client drives (BatchCheck, Health.Watch) are exempt:
@@ -35,23 +36,37 @@ struct CallTimeLimitInterceptor: ServerInterceptor {
     }
   }
 
-  /// Runs `body`, cancelling it with DEADLINE_EXCEEDED if it is still running at `deadline`.
+  /// Runs `body` in a child task while this task waits for it or for `deadline`, whichever comes
+  /// first; at the deadline the body is cancelled and the call ends with DEADLINE_EXCEEDED.
   private func finish<T: Sendable>(
     before deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () async throws -> T
   ) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-      group.addTask { try await body() }
+    let id = deadlines.add(deadline: deadline)
+    let outcome = Outcome<T>()
+    return try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { [deadlines] in
-        await deadlines.wait(until: deadline)
-        return nil
+        do {
+          outcome.set(.success(try await body()))
+        } catch {
+          outcome.set(.failure(error))
+        }
+        deadlines.end(id)
       }
-      defer { group.cancelAll() }
-      guard let value = try await group.next()! else {
-        throw RPCError(
-          code: .deadlineExceeded,
-          message: "the call ran longer than the server's limit of \(limit) without a deadline")
-      }
-      return value
+      await deadlines.wait(id)
+      group.cancelAll()
+      if let result = outcome.get() { return try result.get() }
+      try Task.checkCancellation()
+      throw RPCError(
+        code: .deadlineExceeded,
+        message: "the call ran longer than the server's limit of \(limit) without a deadline")
     }
   }
+}
+
+/// What a call's body came to, once it has.
+private final class Outcome<T: Sendable>: Sendable {
+  private let result = Mutex<Result<T, any Error>?>(nil)
+
+  func set(_ value: Result<T, any Error>) { result.withLock { $0 = value } }
+  func get() -> Result<T, any Error>? { result.withLock { $0 } }
 }
