@@ -1,6 +1,6 @@
 import Crypto
 import SwiftASN1
-public import X509
+import X509
 
 /// A new key pair and a certificate signing request for it, made where the key will live.
 public struct SigningRequest: Sendable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 public import OverdueCertificates
@@ -34,7 +34,7 @@ public struct RegistryConnection: Sendable {
   {
     let security = transportSecurity()
     let transport: HTTP2ClientTransport.Posix = try HTTP2ClientTransport.Posix(
-      target: .ipv4(host: host, port: port), transportSecurity: security,
+      target: .ipv4(address: host, port: port), transportSecurity: security,
       serviceConfig: retriesRateLimitedCalls ? Self.serviceConfig : ServiceConfig())
     return try await withGRPCClient(transport: transport) { client in
       try await body(RegistryClients(client))

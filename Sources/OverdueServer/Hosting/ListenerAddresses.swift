@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where the two listeners are bound; written to `DATA/listeners.json` once both are up.
 public struct ListenerAddresses: Codable, Sendable, Equatable {

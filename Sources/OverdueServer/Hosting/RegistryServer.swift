@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 public import Logging
@@ -110,9 +110,9 @@ public struct RegistryServer: Service {
         group.addTask { try await publicServer.serve() }
         group.addTask { try await memberServer.serve() }
         group.addTask { try await cancelWhenGracefulShutdown { try await reloader.run() } }
-        group.addTask { try await cancelWhenGracefulShutdown { await timeLimit.deadlines.run() } }
+        group.addTask { await cancelWhenGracefulShutdown { await timeLimit.deadlines.run() } }
         group.addTask {
-          try await cancelWhenGracefulShutdown {
+          await cancelWhenGracefulShutdown {
             await Self.applyDeadlines(
               registry, every: configuration.schedulerInterval, logger: logger)
           }

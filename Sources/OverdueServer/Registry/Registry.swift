@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import OverdueCertificates
-public import OverdueCore
+import OverdueCore
 import OverdueStore
 
 /// The registry's use cases: commands through the pure rules into the event log (write path), and
