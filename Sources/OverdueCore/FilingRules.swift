@@ -3,7 +3,7 @@ import Foundation
 /// The filing rules of SPEC section 3, checked at filing, amendment and verification.
 enum FilingRules {
   static func checkParty(_ party: PartyIdentifier, member: Member) throws(RegistryError) {
-    if party.scheme == .pan, let holder = PAN.holderType(of: party.value), !holder.isBusiness {
+    if party.scheme == .pan, PAN.isPersonal(party.value) {
       throw .invalid(
         "party.value", "BUSINESSES_ONLY",
         "individuals and HUFs can be listed only through their GSTIN, not their PAN")

@@ -30,6 +30,11 @@ public enum PAN {
     holderType(of: value.utf8)
   }
 
+  /// An individual's or HUF's PAN: never listed by itself, never shown in a report.
+  public static func isPersonal(_ value: some StringProtocol) -> Bool {
+    holderType(of: value)?.isBusiness == false
+  }
+
   static func holderType(of bytes: some Collection<UInt8>) -> HolderType? {
     guard bytes.count == 10 else { return nil }
     return HolderType(

@@ -208,7 +208,7 @@ extension Overdue_V1_PartyReport {
 
   /// Individuals' and HUFs' PANs are never shown.
   static func isPersonalPAN(_ identifier: PartyIdentifier) -> Bool {
-    identifier.scheme == .pan && PAN.holderType(of: identifier.value)?.isBusiness == false
+    identifier.scheme == .pan && PAN.isPersonal(identifier.value)
   }
 }
 
@@ -226,7 +226,7 @@ struct PartyHeading {
       return
     }
     gstinState = GSTIN.stateName(identifier.value) ?? ""
-    if let embedded = identifier.linkedPAN, PAN.holderType(of: embedded)?.isBusiness != false {
+    if let embedded = identifier.linkedPAN, !PAN.isPersonal(embedded) {
       pan = embedded
     } else {
       pan = ""
