@@ -2,8 +2,8 @@ import GRPCCore
 import Synchronization
 
 /// Caps how long a call that brought no deadline (`grpc-timeout`) may run: past `limit` (within a
-/// quarter of it, at most a second) it is cancelled with DEADLINE_EXCEEDED. Streams a client drives (BatchCheck, Health.Watch) are exempt:
-/// flow control and the connection limits bound them.
+/// quarter of it, at most a second) it is cancelled with DEADLINE_EXCEEDED. Streams a client
+/// drives (BatchCheck, Health.Watch) are exempt: flow control and the connection limits bound them.
 struct CallTimeLimitInterceptor: ServerInterceptor {
   let limit: Duration
   let exempt: Set<MethodDescriptor>

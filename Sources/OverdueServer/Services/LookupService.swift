@@ -12,26 +12,8 @@ struct LookupService: RegistrableRPCService {
   /// The generated registration, but for BatchCheck's answers, which are encoded as they are built
   /// (`EncodedBatchCheckResponse`); the wire format is the generated one.
   func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
-    router.registerHandler(
-      forMethod: Overdue_V1_Lookup.Method.CheckParty.descriptor,
-      deserializer: ProtobufDeserializer<Overdue_V1_CheckPartyRequest>(),
-      serializer: ProtobufSerializer<Overdue_V1_PartyReport>()
-    ) { request, context in
-      let request = try await ServerRequest(stream: request)
-      return StreamingServerResponse(
-        single: ServerResponse(
-          message: try await checkParty(request: request.message, context: context)))
-    }
-    router.registerHandler(
-      forMethod: Overdue_V1_Lookup.Method.SearchParties.descriptor,
-      deserializer: ProtobufDeserializer<Overdue_V1_SearchPartiesRequest>(),
-      serializer: ProtobufSerializer<Overdue_V1_SearchPartiesResponse>()
-    ) { request, context in
-      let request = try await ServerRequest(stream: request)
-      return StreamingServerResponse(
-        single: ServerResponse(
-          message: try await searchParties(request: request.message, context: context)))
-    }
+    registerUnary(Overdue_V1_Lookup.Method.CheckParty.descriptor, with: &router, checkParty)
+    registerUnary(Overdue_V1_Lookup.Method.SearchParties.descriptor, with: &router, searchParties)
     router.registerHandler(
       forMethod: Overdue_V1_Lookup.Method.BatchCheck.descriptor,
       deserializer: ProtobufDeserializer<Overdue_V1_BatchCheckRequest>(),
@@ -41,6 +23,21 @@ struct LookupService: RegistrableRPCService {
         try await batchCheck(request: request.messages, response: writer, context: context)
         return [:]
       }
+    }
+  }
+
+  /// A unary method as the generated code registers it: one request message in, one response out.
+  private func registerUnary<Request: Message, Response: Message, Transport: ServerTransport>(
+    _ method: MethodDescriptor, with router: inout RPCRouter<Transport>,
+    _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+  ) {
+    router.registerHandler(
+      forMethod: method, deserializer: ProtobufDeserializer<Request>(),
+      serializer: ProtobufSerializer<Response>()
+    ) { request, context in
+      let request = try await ServerRequest(stream: request)
+      return StreamingServerResponse(
+        single: ServerResponse(message: try await handler(request.message, context)))
     }
   }
 
