@@ -79,7 +79,9 @@ let package = Package(
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "X509", package: "swift-certificates"),
+        .product(name: "SwiftASN1", package: "swift-asn1"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Crypto", package: "swift-crypto"),
@@ -146,7 +148,9 @@ let package = Package(
     ),
     .testTarget(
       name: "OverdueCoreTests",
-      dependencies: ["OverdueCore"],
+      dependencies: [
+        "OverdueCore", .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(

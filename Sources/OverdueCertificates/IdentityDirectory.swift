@@ -12,13 +12,12 @@ public struct IdentityDirectory: Sendable {
   public var keyFile: URL { url.appendingPathComponent("key.pem") }
   public var caFile: URL { url.appendingPathComponent("ca.pem") }
 
-  /// Writes the three files (the key readable by its owner only).
+  /// Writes the three files in a directory only its owner may open (the key made 0600).
   public func write(certificatePEM: String, privateKeyPEM: String, caPEM: String) throws {
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    try PrivateFiles.ensureDirectory(url)
     try certificatePEM.write(to: certificateFile, atomically: true, encoding: .utf8)
     try caPEM.write(to: caFile, atomically: true, encoding: .utf8)
-    try privateKeyPEM.write(to: keyFile, atomically: true, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+    try PrivateFiles.write(privateKeyPEM, to: keyFile.path)
   }
 
   /// The serial number (hex) of the certificate in `cert.pem`, as the registry revokes it.

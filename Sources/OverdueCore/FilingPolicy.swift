@@ -10,6 +10,16 @@ public struct FilingPolicy: Sendable, Equatable {
   public var minimumMinorByCurrency: [String: Int64] = [
     "INR": 100_000, "USD": 10_000, "EUR": 10_000, "GBP": 10_000,
   ]
+  /// The largest amount per currency, in minor units, that any invoice, total, payment,
+  /// instalment or settlement may have; big enough for any real debt, small enough that sums of
+  /// many never come near `Int64.max`.
+  public var maximumMinorByCurrency: [String: Int64] = [
+    "INR": 1_000_000_000_000_000, "USD": 10_000_000_000_000, "EUR": 10_000_000_000_000,
+    "GBP": 10_000_000_000_000,
+  ]
+  /// The largest amount, in minor units, for a currency without an entry in
+  /// `maximumMinorByCurrency`.
+  public var otherwiseMaximumMinor: Int64 = 1_000_000_000_000_000
   /// At most this many invoices in one listing.
   public var maxInvoices = 500
   /// An instalment unpaid this many days after its due date breaches its payment plan.
@@ -20,6 +30,8 @@ public struct FilingPolicy: Sendable, Equatable {
   public var maxListingYears = 6
   /// At most this many instalments in one payment plan.
   public var maxInstalments = 120
+  /// Every instalment of a payment plan falls due within this many years of the day it is agreed.
+  public var maxPlanYears = 10
 
   public init() {}
 
@@ -31,6 +43,11 @@ public struct FilingPolicy: Sendable, Equatable {
     var policy = FilingPolicy()
     configure(&policy)
     return policy
+  }
+
+  /// The largest amount, in minor units, allowed in `currency`.
+  public func maximumMinor(for currency: String) -> Int64 {
+    maximumMinorByCurrency[currency] ?? otherwiseMaximumMinor
   }
 
   /// The parameters the scheduler's deadlines depend on, as stored beside a read model computed

@@ -30,9 +30,11 @@ enum FilingRules {
       throw .invalid(
         "invoices", "TOO_MANY_INVOICES", "at most \(policy.maxInvoices) invoices in one listing")
     }
+    let maximum = policy.maximumMinor(for: currency)
     var seen = Set<InvoiceKey>()
     for (index, invoice) in invoices.enumerated() {
-      try checkInvoice(invoice, field: "invoices[\(index)]", today: today, policy: policy)
+      try checkInvoice(
+        invoice, field: "invoices[\(index)]", maximum: maximum, today: today, policy: policy)
       let key = InvoiceKey(invoice)
       guard seen.insert(key).inserted else {
         throw .invalid(
@@ -51,8 +53,10 @@ enum FilingRules {
       let (sum, o) = acc.0.addingReportingOverflow(invoice.amountMinor)
       return (sum, acc.1 || o)
     }
-    guard !overflow else {
-      throw .invalid("invoices", "AMOUNT_TOO_LARGE", "the invoice total is too large")
+    guard !overflow, total <= maximum else {
+      throw .invalid(
+        "invoices", "AMOUNT_TOO_LARGE",
+        "the invoice total is above the \(currency) maximum of \(maximum) (minor units)")
     }
     guard total >= minimum else {
       throw .invalid(
@@ -72,7 +76,7 @@ enum FilingRules {
   }
 
   static func checkInvoice(
-    _ invoice: Invoice, field: String, today: CalendarDate, policy: FilingPolicy
+    _ invoice: Invoice, field: String, maximum: Int64, today: CalendarDate, policy: FilingPolicy
   ) throws(RegistryError) {
     guard !invoice.number.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw .invalid("\(field).number", "MISSING_INVOICE_NUMBER", "every invoice needs a number")
@@ -81,6 +85,7 @@ enum FilingRules {
       throw .invalid(
         "\(field).amount_minor", "NON_POSITIVE_AMOUNT", "an invoice amount must be more than zero")
     }
+    try checkMaximum(invoice.amountMinor, maximum, field: "\(field).amount_minor")
     guard invoice.issuedOn <= invoice.dueOn else {
       throw .invalid(
         "\(field).due_on", "DUE_BEFORE_ISSUE",
@@ -101,6 +106,16 @@ enum FilingRules {
       throw .invalid(
         "\(field).due_on", "TIME_BARRED",
         "invoice \(invoice.number) fell due more than \(policy.maxClaimAgeYears) years ago")
+    }
+  }
+
+  /// Refuses an amount above the currency's maximum, naming `field`.
+  static func checkMaximum(_ amount: Int64, _ maximum: Int64, field: String)
+    throws(RegistryError)
+  {
+    guard amount <= maximum else {
+      throw .invalid(
+        field, "AMOUNT_TOO_LARGE", "\(field) is above the maximum of \(maximum) (minor units)")
     }
   }
 }

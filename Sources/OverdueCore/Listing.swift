@@ -115,6 +115,11 @@ public struct Listing: Codable, Sendable, Equatable {
   public var removalReason: PublicViewRemoval?
   /// The event sequence number of the last change.
   public var sequence: UInt64 = 0
+  /// The log sequence of the verification that listed it and of its settlement: the order of
+  /// events on the same day. Nil before those events, and in listings stored before they were
+  /// kept (rebuilding the read model from the log fills them in).
+  public var listedSequence: UInt64?
+  public var settledSequence: UInt64?
 
   /// A newly filed listing.
   public init(
@@ -136,11 +141,13 @@ public struct Listing: Codable, Sendable, Equatable {
     self.filedOn = filedOn
   }
 
-  public var originalMinor: Int64 { invoices.reduce(0) { $0 + $1.amountMinor } }
-  public var paidMinor: Int64 { payments.reduce(0) { $0 + $1.amountMinor } }
+  /// The invoices' total (saturating: see SaturatingArithmetic.swift).
+  public var originalMinor: Int64 { invoices.saturatingSum(\.amountMinor) }
+  /// The payments' total (saturating).
+  public var paidMinor: Int64 { payments.saturatingSum(\.amountMinor) }
   /// What the party still owes; zero once settled.
   public var outstandingMinor: Int64 {
-    settlement == nil ? max(0, originalMinor - paidMinor) : 0
+    settlement == nil ? max(0, originalMinor.saturatingSubtracting(paidMinor)) : 0
   }
   /// Whether checks may show this listing now.
   public var isPublic: Bool {

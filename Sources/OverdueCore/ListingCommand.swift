@@ -79,8 +79,9 @@ public enum ListingCommand: Sendable, Equatable {
   }
 }
 
-/// One invoice as "one debt, one listing" compares them: number and issue date.
+/// One invoice as "one debt, one listing" compares them: canonical number and issue date.
 public struct InvoiceKey: Hashable, Sendable {
+  /// The number in canonical form (see `normalise`).
   public var number: String
   public var issuedOn: CalendarDate
 
@@ -91,8 +92,35 @@ public struct InvoiceKey: Hashable, Sendable {
 
   public init(_ invoice: Invoice) { self.init(number: invoice.number, issuedOn: invoice.issuedOn) }
 
+  /// The canonical invoice number, so that numbers people would read as the same compare equal:
+  /// compatibility-normalised (NFKC, so fullwidth `ＩＮＶ１` is `INV1`), case-folded, with every
+  /// whitespace, format (zero-width space, soft hyphen, BOM) and control character removed (so
+  /// `INV 1` is `INV1`) and every dash (a hyphen, en dash, minus sign...) written `-`.
+  /// Idempotent, and the same for a number and its upper-cased form, so the upper-cased numbers
+  /// stored before this form still match.
   static func normalise(_ number: String) -> String {
-    number.trimmingCharacters(in: .whitespaces).uppercased()
+    // Most numbers are printable ASCII without spaces, where case folding is all there is to do
+    // (and is `lowercased()`).
+    if number.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return number.lowercased() }
+    let folded = number.precomposedStringWithCompatibilityMapping
+      .folding(options: [.caseInsensitive], locale: nil)
+      .precomposedStringWithCompatibilityMapping
+    var scalars = String.UnicodeScalarView()
+    for scalar in folded.unicodeScalars {
+      let properties = scalar.properties
+      switch properties.generalCategory {
+      case .format, .control, .spaceSeparator, .lineSeparator, .paragraphSeparator:
+        continue
+      case .dashPunctuation:
+        scalars.append("-")
+      default:
+        if properties.isWhitespace { continue }
+        // The minus sign is a math symbol, not dash punctuation (U+2010...2015, U+FE58,
+        // U+FE63 and U+FF0D are), and NFKC maps superscript and subscript minus to it.
+        scalars.append(scalar == "\u{2212}" ? "-" : scalar)
+      }
+    }
+    return String(scalars)
   }
 }
 

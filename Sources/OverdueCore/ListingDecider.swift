@@ -7,6 +7,7 @@ public enum ListingDecider {
   public static func decide(
     _ command: ListingCommand, on listing: Listing?, context: DecisionContext
   ) throws(RegistryError) -> [ListingEvent] {
+    try checkBounds(of: command, on: listing, policy: context.policy)
     if case .file(let filing) = command {
       return try file(filing, exists: listing != nil, context: context)
     }
@@ -41,6 +42,9 @@ public enum ListingDecider {
       guard payment.amountMinor > 0 else {
         throw .invalid("amount_minor", "NON_POSITIVE_AMOUNT", "a payment must be more than zero")
       }
+      try FilingRules.checkMaximum(
+        payment.amountMinor, context.policy.maximumMinor(for: listing.currency),
+        field: "amount_minor")
       guard payment.amountMinor <= outstanding else {
         throw .invalid(
           "amount_minor", "PAYMENT_EXCEEDS_OUTSTANDING",
@@ -58,6 +62,8 @@ public enum ListingDecider {
       return events
     case .confirmSettlement(let on, let amount, _), .settleOnPartyProof(let on, let amount, _):
       try require(listing, in: [.listed, .onPlan], to: command)
+      try FilingRules.checkMaximum(
+        amount, context.policy.maximumMinor(for: listing.currency), field: "amount_minor")
       let outstanding = listing.outstandingMinor
       let received = amount == 0 ? outstanding : amount
       guard received > 0, received <= outstanding else {
@@ -78,7 +84,9 @@ public enum ListingDecider {
       return [.withdrawn(reason: reason, note: note, on: today)]
     case .agreePlan(let instalments):
       try require(listing, in: [.listed, .onPlan], to: command)
-      try PlanRules.check(instalments, outstanding: listing.outstandingMinor, context: context)
+      try PlanRules.check(
+        instalments, outstanding: listing.outstandingMinor,
+        maximum: context.policy.maximumMinor(for: listing.currency), context: context)
       return [
         .planAgreed(
           PaymentPlan(instalments: instalments, agreedOn: today, paidBeforeMinor: listing.paidMinor)

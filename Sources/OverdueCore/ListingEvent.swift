@@ -55,6 +55,7 @@ extension Listing {
     case .verified(let on, _):
       listing.state = .listed
       listing.listedOn = on
+      listing.listedSequence = sequence
     case .rejected(let reason, _):
       listing.state = .rejected
       listing.rejectionReason = reason
@@ -63,6 +64,7 @@ extension Listing {
     case .settled(let settlement):
       listing.state = .settled
       listing.settlement = settlement
+      listing.settledSequence = sequence
     case .withdrawn(let reason, _, _):
       listing.state = .withdrawn
       listing.withdrawalReason = reason

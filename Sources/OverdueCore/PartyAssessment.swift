@@ -61,10 +61,21 @@ public struct PartyAssessment: Sendable, Equatable {
     return .clear
   }
 
-  /// A new listing published after an earlier one was settled.
+  /// A listing published after an earlier one was settled, judged by log order, so a re-listing
+  /// verified on the day of a settlement counts only when it came after it. A pair in which
+  /// either sequence is missing (rows projected before they were kept) falls back to dates.
   static func isRepeatDefaulter(_ listings: [PublicListing]) -> Bool {
-    guard let firstSettled = listings.compactMap(\.settledOn).min() else { return false }
-    return listings.contains { $0.isOpen && ($0.listedOn.map { $0 > firstSettled } ?? false) }
+    let settled = listings.filter { $0.settledOn != nil }
+    guard let firstSettledOn = settled.compactMap(\.settledOn).min() else { return false }
+    let firstSettledSequence = settled.compactMap(\.settledSequence).min()
+    let firstSettledOnWithoutSequence = settled.filter { $0.settledSequence == nil }
+      .compactMap(\.settledOn).min()
+    return listings.contains { listing in
+      guard listing.isOpen, let listedOn = listing.listedOn else { return false }
+      guard let listedSequence = listing.listedSequence else { return listedOn > firstSettledOn }
+      if let firstSettledSequence, listedSequence > firstSettledSequence { return true }
+      return firstSettledOnWithoutSequence.map { listedOn > $0 } ?? false
+    }
   }
 
   static func summarise(_ listings: [PublicListing], today: CalendarDate) -> PartySummary {
@@ -73,9 +84,11 @@ public struct PartyAssessment: Sendable, Equatable {
     let open = listings.filter(\.isOpen)
     summary.openListings = open.count
     summary.distinctMembers = Set(listings.map(\.memberId)).count
+    // Saturating: see SaturatingArithmetic.swift.
     for listing in listings {
-      summary.originalByCurrency[listing.currency, default: 0] += listing.originalMinor
-      summary.outstandingByCurrency[listing.currency, default: 0] += listing.outstandingMinor
+      summary.originalByCurrency[listing.currency, default: 0].saturatingAdd(listing.originalMinor)
+      summary.outstandingByCurrency[listing.currency, default: 0].saturatingAdd(
+        listing.outstandingMinor)
     }
     summary.oldestDueOn = open.map(\.oldestDueOn).min()
     summary.maxDaysPastDue = open.map { $0.oldestDueOn.days(until: today) }.max() ?? 0
@@ -85,8 +98,8 @@ public struct PartyAssessment: Sendable, Equatable {
     summary.settledInFull = settled.filter { $0.settledInFull == true }.count
     summary.settledForLess = settled.count - summary.settledInFull
     let days = settled.compactMap(\.daysToSettle)
-    summary.averageDaysToSettle = days.isEmpty ? nil : days.reduce(0, +) / days.count
-    summary.plansBreached = listings.reduce(0) { $0 + $1.planBreaches.count }
+    summary.averageDaysToSettle = days.isEmpty ? nil : days.saturatingSum { $0 } / days.count
+    summary.plansBreached = listings.saturatingSum(\.planBreaches.count)
     return summary
   }
 }

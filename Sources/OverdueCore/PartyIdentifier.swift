@@ -49,12 +49,17 @@ public struct PartyIdentifier: Hashable, Codable, Sendable, CustomStringConverti
   }
 
   /// Normalises and validates `value` under `scheme` (inferred from the value when empty).
-  /// Errors name `field` (e.g. `party.value`).
+  /// Errors name `field` (e.g. `party.value`). Control characters and a value of more than
+  /// `InputBounds.identifierValue` characters are refused as given, before normalisation.
   public static func parse(
     scheme rawScheme: String, value rawValue: String, field: String = "party"
   )
     throws(RegistryError) -> PartyIdentifier
   {
+    try InputBounds.check(
+      rawValue, field: "\(field).value", max: InputBounds.identifierValue, kind: .line)
+    try InputBounds.check(
+      rawScheme, field: "\(field).scheme", max: InputBounds.identifierValue, kind: .line)
     let value = normalise(rawValue)
     guard !value.isEmpty else {
       throw .invalid("\(field).value", "MISSING_IDENTIFIER", "an identifier is required")

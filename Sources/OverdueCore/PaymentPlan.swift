@@ -27,11 +27,11 @@ public struct PaymentPlan: Codable, Sendable, Equatable {
 
   /// How many instalments the payments since the plan fully cover, in due order.
   public func instalmentsPaid(totalPaidMinor: Int64) -> Int {
-    var remaining = totalPaidMinor - paidBeforeMinor
+    var remaining = totalPaidMinor.saturatingSubtracting(paidBeforeMinor)
     var count = 0
     for instalment in instalments {
       guard remaining >= instalment.amountMinor else { break }
-      remaining -= instalment.amountMinor
+      remaining = remaining.saturatingSubtracting(instalment.amountMinor)
       count += 1
     }
     return count

@@ -1,8 +1,8 @@
 /// The rules a payment plan must meet when it is agreed or replaced.
 enum PlanRules {
-  static func check(_ instalments: [Instalment], outstanding: Int64, context: DecisionContext)
-    throws(RegistryError)
-  {
+  static func check(
+    _ instalments: [Instalment], outstanding: Int64, maximum: Int64, context: DecisionContext
+  ) throws(RegistryError) {
     guard !instalments.isEmpty else {
       throw .invalid(
         "instalments", "NO_INSTALMENTS", "a payment plan needs at least one instalment")
@@ -12,6 +12,7 @@ enum PlanRules {
         "instalments", "TOO_MANY_INSTALMENTS",
         "at most \(context.policy.maxInstalments) instalments in one plan")
     }
+    let latest = context.today.adding(years: context.policy.maxPlanYears)
     var total: Int64 = 0
     var previous: CalendarDate?
     for (index, instalment) in instalments.enumerated() {
@@ -20,9 +21,16 @@ enum PlanRules {
         throw .invalid(
           "\(field).amount_minor", "NON_POSITIVE_AMOUNT", "an instalment must be more than zero")
       }
+      try FilingRules.checkMaximum(instalment.amountMinor, maximum, field: "\(field).amount_minor")
       guard instalment.dueOn >= context.today else {
         throw .invalid(
           "\(field).due_on", "DATE_IN_PAST", "instalment due date \(instalment.dueOn) has passed")
+      }
+      guard instalment.dueOn <= latest else {
+        throw .invalid(
+          "\(field).due_on", "PLAN_TOO_LONG",
+          "instalment due date \(instalment.dueOn) is after \(latest): a plan ends within "
+            + "\(context.policy.maxPlanYears) years")
       }
       if let previous, instalment.dueOn <= previous {
         throw .invalid(

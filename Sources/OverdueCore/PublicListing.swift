@@ -16,6 +16,10 @@ public struct PublicListing: Codable, Sendable, Equatable {
   public var lastPaymentOn: CalendarDate?
   public var settledOn: CalendarDate?
   public var settledInFull: Bool?
+  /// The log sequence of the listing's verification and of its settlement, which order events
+  /// of the same day; nil in rows projected before they were kept.
+  public var listedSequence: UInt64?
+  public var settledSequence: UInt64?
   /// Plan progress while on a plan (or after one): instalments in all, paid, and the next due date.
   public var planInstalments: Int?
   public var planInstalmentsPaid: Int?
@@ -43,6 +47,8 @@ public struct PublicListing: Codable, Sendable, Equatable {
     listedOn = listing.listedOn
     lastPaymentOn = listing.lastPaymentOn
     settledOn = listing.settlement?.settledOn
+    listedSequence = listing.listedSequence
+    settledSequence = listing.settledSequence
     planBreaches = listing.planBreaches
     disputes = listing.disputes.map(PublicDispute.init)
     if let plan = listing.plan {
@@ -52,7 +58,7 @@ public struct PublicListing: Codable, Sendable, Equatable {
       planNextDueOn = paid < plan.instalments.count ? plan.instalments[paid].dueOn : nil
     }
     settledInFull = listing.settlement.map {
-      $0.inFull && listing.paidMinor + $0.amountMinor >= listing.originalMinor
+      $0.inFull && listing.paidMinor.saturatingAdding($0.amountMinor) >= listing.originalMinor
     }
   }
 

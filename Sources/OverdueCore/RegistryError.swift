@@ -9,6 +9,10 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
     case permissionDenied
     case unauthenticated
     case unavailable
+    /// More than the caller's share (a quota); retrying soon will not help.
+    case resourceExhausted
+    /// A fault of the registry's own; the message is generic and the detail is in `underlying`.
+    case `internal`
   }
 
   public var code: Code
@@ -18,12 +22,17 @@ public struct RegistryError: Error, Equatable, Sendable, CustomStringConvertible
   public var message: String
   /// The request field at fault (for bad input), e.g. `party.value` or `invoices[1].due_on`.
   public var field: String?
+  /// What went wrong underneath (e.g. the storage's own error), for the log; never sent to callers.
+  public var underlying: String?
 
-  public init(_ code: Code, reason: String, message: String, field: String? = nil) {
+  public init(
+    _ code: Code, reason: String, message: String, field: String? = nil, underlying: String? = nil
+  ) {
     self.code = code
     self.reason = reason
     self.message = message
     self.field = field
+    self.underlying = underlying
   }
 
   public var description: String { "\(code.rawValue) \(reason): \(message)" }

@@ -6,6 +6,7 @@ public import OverdueCore
 /// evidence and audit rows. Every command runs in one transaction.
 public final class EventStore: Sendable {
   let pool: DatabasePool
+  private let auditVerifier = AuditVerifier()
 
   /// Opens (creating and migrating) the event log at `path`, in WAL mode with `synchronous=FULL`;
   /// `faults`, for tests, can make its writes fail.
@@ -111,17 +112,44 @@ public final class EventStore: Sendable {
     }
   }
 
-  /// Checks the whole audit chain; the id of the first row that does not match, or nil.
+  /// Checks the audit chain (incrementally: rows added since the last check); the id of the
+  /// first row that does not match, or nil.
   public func firstBrokenAuditRow() throws -> Int64? {
-    AuditChain.firstBrokenRow(try auditLog())
+    try auditVerifier.firstBrokenRow { afterId, limit in try auditLog(after: afterId, limit: limit) }
   }
 
-  /// Whether a certificate serial has been revoked.
-  public func isRevoked(serialHex: String) throws -> Bool {
+  /// Whether a certificate serial was issued (and recorded) here, whether it was revoked, and
+  /// whether the member it names is suspended.
+  public func certificateStatus(serialHex: String) throws -> CertificateStatus {
     try pool.read { db in
-      try Bool.fetchOne(
-        db, sql: "SELECT revoked_at IS NOT NULL FROM certificates WHERE serial_hex = ?",
-        arguments: [serialHex]) ?? false
+      guard
+        let row = try Row.fetchOne(
+          db.cachedStatement(
+            sql: """
+              SELECT certificates.revoked_at IS NOT NULL AS revoked, members.status AS status
+              FROM certificates LEFT JOIN members
+                ON certificates.principal = 'overdue:member:' || members.member_id
+              WHERE certificates.serial_hex = ?
+              """),
+          arguments: [serialHex])
+      else { return .unknown }
+      if row["revoked"] as Bool { return .revoked }
+      return row["status"] as String? == Member.Status.suspended.rawValue ? .suspended : .valid
+    }
+  }
+
+  /// Records a certificate issued outside a command (the operators' own, read at start); one
+  /// already recorded keeps its record, revocation included.
+  public func recordCertificateIfNew(_ certificate: IssuedCertificate) throws(RegistryError) {
+    try storageAccess {
+      try pool.write { db in
+        try db.execute(
+          sql: """
+            INSERT OR IGNORE INTO certificates (serial_hex, principal, not_after, issued_at)
+            VALUES (?, ?, ?, ?)
+            """,
+          arguments: [certificate.serialHex, certificate.principal, certificate.notAfter, Date()])
+      }
     }
   }
 

@@ -14,3 +14,14 @@ public struct IssuedCertificate: Sendable, Equatable {
     self.revokedAt = revokedAt
   }
 }
+
+/// What the registry knows of a client certificate's serial.
+public enum CertificateStatus: Sendable, Equatable {
+  /// Issued and recorded here, not revoked.
+  case valid
+  case revoked
+  /// Issued to a member that is suspended now.
+  case suspended
+  /// Never recorded: not issued by this registry (fails closed).
+  case unknown
+}

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 public import OverdueCore
 
 /// Folds committed events, in sequence order, into the read model; the position is stored in the
@@ -32,17 +33,26 @@ public final class Projector: Sendable {
   }
 
   /// Applies every event not yet applied and returns the new position.
+  /// Passes over one read model never overlap (whichever projector runs them), so the in-memory
+  /// index is updated in the order the batches committed: a listed party never answers CLEAR.
   @discardableResult
   public func catchUp() throws -> UInt64 {
-    while true {
-      let batch = try readModel.pool.write { db in try applyBatch(db) }
-      readModel.index.update(present: batch.present, absent: batch.absent, position: batch.position)
-      if batch.applied < batchSize { return batch.position }
+    try readModel.projectionPasses.withLock { _ in
+      while true {
+        let batch = try readModel.pool.write { db in try applyBatch(db) }
+        readModel.index.update(
+          present: batch.present, absent: batch.absent, position: batch.position)
+        if batch.applied < batchSize { return batch.position }
+      }
     }
   }
 
   /// Drops the read model's contents and folds the whole log again.
   public func rebuild() throws {
+    try readModel.projectionPasses.withLock { _ in try rebuildNow() }
+  }
+
+  private func rebuildNow() throws {
     let (keys, position) = try readModel.pool.write { db in
       for table in ["listings", "parties", "members", "party_names"] {
         try db.execute(sql: "DELETE FROM \(table)")

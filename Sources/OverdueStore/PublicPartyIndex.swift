@@ -9,7 +9,7 @@ import Synchronization
 /// reader that sees a position also sees every party that far.
 final class PublicPartyIndex: Sendable {
   /// What the index can say about one identifier.
-  enum Entry {
+  enum Entry: Sendable {
     case clear
     case remembered(PartyRows)
     case unread
@@ -66,6 +66,7 @@ final class PublicPartyIndex: Sendable {
   /// Records which keys now have public parties and the new position; forgets their rows.
   func update(present: Set<String>, absent: Set<String>, position: UInt64) {
     state.withLock { state in
+      precondition(position >= state.position, "projection passes applied out of order")
       state.keys.subtract(absent)
       state.keys.formUnion(present)
       for key in present.union(absent) { state.rows[key] = nil }

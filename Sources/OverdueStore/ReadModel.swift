@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 public import OverdueCore
 
 /// The read side (`read.sqlite`): parties, listings and members as checks need them, fed only by
@@ -7,6 +8,8 @@ public import OverdueCore
 public final class ReadModel: Sendable {
   let pool: DatabasePool
   let index: PublicPartyIndex
+  /// Held for each projection pass (see `Projector.catchUp`).
+  let projectionPasses = Mutex(())
 
   /// Opens (creating and migrating) the read model at `path`; the rows of up to `cachedParties`
   /// listed parties are kept in memory between checks.
@@ -33,7 +36,22 @@ public final class ReadModel: Sendable {
   /// Everything public about each party. Clear parties and listed ones read recently come from
   /// the in-memory index; the rest are read in one transaction.
   public func parties(_ identifiers: [PartyIdentifier]) throws -> [PartyRecord] {
+    try parties(completing: lookUp(identifiers))
+  }
+
+  /// What memory alone says about each identifier; `needsStorage` tells whether completing it
+  /// (`parties(completing:)`) will read SQLite.
+  public func lookUp(_ identifiers: [PartyIdentifier]) -> PartyLookup {
     let (entries, position, generation) = index.lookup(identifiers)
+    return PartyLookup(
+      identifiers: identifiers, entries: entries, position: position, generation: generation)
+  }
+
+  /// The records of a lookup, reading from SQLite the listed parties memory did not hold.
+  public func parties(completing lookup: PartyLookup) throws -> [PartyRecord] {
+    let (identifiers, entries, position, generation) = (
+      lookup.identifiers, lookup.entries, lookup.position, lookup.generation
+    )
     var read: [String: PartyRows] = [:]
     let unread = zip(identifiers, entries).filter { if case .unread = $1 { true } else { false } }
     if !unread.isEmpty {
@@ -54,6 +72,18 @@ public final class ReadModel: Sendable {
         PartyRecord(
           identifier, rows: read[PublicPartyIndex.key(identifier)]!, asOfSequence: position)
       }
+    }
+  }
+
+  /// What the in-memory index said about some identifiers, at one position.
+  public struct PartyLookup: Sendable {
+    let identifiers: [PartyIdentifier]
+    let entries: [PublicPartyIndex.Entry]
+    let position: UInt64
+    let generation: UInt64
+
+    public var needsStorage: Bool {
+      entries.contains { if case .unread = $0 { true } else { false } }
     }
   }
 

@@ -63,11 +63,37 @@ struct Overdued: AsyncParsableCommand {
   )
   var memberRate = 50.0
 
-  @Option(help: "Calls running at once; beyond it new calls get UNAVAILABLE.")
+  @Option(help: "Calls running at once on each listener; beyond it new calls get UNAVAILABLE.")
   var maxCallsInFlight = 1_000
 
-  @Option(help: "Seconds a call without a deadline may run (BatchCheck excepted).")
+  @Option(
+    help:
+      "Calls running at once per client address (public listener) or per member (member listener), streams included."
+  )
+  var maxCallsPerAddress = 64
+
+  @Option(
+    help: "Long-lived streams (BatchCheck, Health.Watch) open at once per client address or member."
+  )
+  var maxStreamsPerAddress = 8
+
+  @Option(
+    help:
+      "Seconds a call may run (long-lived streams excepted); a client deadline can only shorten it."
+  )
   var callTimeLimit = 30
+
+  @Option(
+    help:
+      "Seconds unary calls may take to finish after SIGTERM before whatever remains is cancelled."
+  )
+  var shutdownGrace = 10
+
+  @Option(
+    help:
+      "An operator certificate (PEM) to record at start so it is accepted and can be revoked; repeatable."
+  )
+  var operatorCert: [String] = []
 
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
@@ -91,7 +117,11 @@ struct Overdued: AsyncParsableCommand {
       $0.limits.publicRate = Self.rate(publicRate)
       $0.limits.memberRate = Self.rate(memberRate)
       $0.limits.maxCallsInFlight = maxCallsInFlight
+      $0.limits.maxCallsPerPeer = maxCallsPerAddress
+      $0.limits.maxStreamsPerPeer = maxStreamsPerAddress
       $0.limits.callTimeLimit = .seconds(callTimeLimit)
+      $0.limits.shutdownGrace = .seconds(shutdownGrace)
+      $0.operatorCertificates = operatorCert
     }
     let group = ServiceGroup(
       services: [RegistryServer(configuration: configuration, logger: logger)],

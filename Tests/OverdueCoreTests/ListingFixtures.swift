@@ -37,10 +37,13 @@ enum Fixtures {
       actor: actor, today: today, policy: .defaults, member: member, claimedInvoices: claimed)
   }
 
-  /// Runs commands from nothing, folding each command's events; the last listing.
-  static func run(_ steps: [(ListingCommand, DecisionContext)]) throws -> Listing? {
-    var listing: Listing?
-    var sequence: UInt64 = 0
+  /// Runs commands from `start` (nothing by default), folding each command's events; the last
+  /// listing. Events are numbered from `after + 1`.
+  static func run(
+    _ steps: [(ListingCommand, DecisionContext)], from start: Listing? = nil, after: UInt64 = 0
+  ) throws -> Listing? {
+    var listing = start
+    var sequence = after
     for (command, context) in steps {
       for event in try ListingDecider.decide(command, on: listing, context: context) {
         sequence += 1
@@ -59,6 +62,16 @@ enum Fixtures {
       return error.reason
     } catch {
       return "\(error)"
+    }
+  }
+
+  /// The refusal `body` throws, or nil when it succeeds.
+  static func refusal(_ body: () throws -> Any?) -> RegistryError? {
+    do {
+      _ = try body()
+      return nil
+    } catch {
+      return error as? RegistryError
     }
   }
 

@@ -61,6 +61,7 @@ struct TestRegistry {
       $0.publicAddress = .init(host: "127.0.0.1", port: 0)
       $0.memberAddress = .init(host: "127.0.0.1", port: 0)
       $0.tlsFiles = files
+      $0.operatorCertificates = [operatorIdentity.certificateFile.path]
       $0.clock = RegistryClock(now: { clock.now })
       $0.schedulerInterval = .milliseconds(50)
       $0.readYourWritesWait = .milliseconds(300)

@@ -57,15 +57,17 @@ final class DemoRegistry {
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
     certificates: URL, logger: Logger
-  ) throws -> Bool {
+  ) async throws -> Bool {
     guard try eventStore.lastSequence() == 0 else { return false }
     let today = CalendarDate(Date(), in: TimeZone(identifier: "UTC")!)
     let clock = Clock(today)
     let registry = try Registry(
       eventStore: eventStore, readModel: readModel, authority: authority, policy: policy,
       clock: RegistryClock(now: { clock.now }), logger: logger, readYourWritesWait: .seconds(1))
+    let follower = Task { await registry.follower.run() }
+    defer { follower.cancel() }
     let seeder = DemoRegistry(registry: registry, today: today, clock: clock)
-    try seeder.seed(certificates: certificates)
+    try await seeder.seed(certificates: certificates)
     return true
   }
 
@@ -86,15 +88,15 @@ final class DemoRegistry {
     return StoredEvidence(sha256Hex: digest, contentType: "application/pdf", content: content)
   }()
 
-  private func seed(certificates: URL) throws {
+  private func seed(certificates: URL) async throws {
     at(400)
     for seed in Self.members {
       let identifier = try PartyIdentifier.parse(scheme: "GSTIN", value: seed.gstin)
-      let member = try registry.registerMember(
+      let member = try await registry.registerMember(
         displayName: seed.name, identifier: identifier, sector: seed.sector, actor: ops,
         key: key(ops))
       memberIds.append(member.id)
-      let issued = try registry.issueCertificate(
+      let issued = try await registry.issueCertificate(
         memberId: member.id, csrPEM: nil, actor: ops, key: key(ops))
       try IdentityDirectory(certificates.appendingPathComponent("demo/\(seed.slug)"))
         .write(
@@ -104,97 +106,97 @@ final class DemoRegistry {
     let (sharma, kaveri, deccan) = (0, 1, 2)
 
     // Active, and a PAN group: the same PAN listed under two GSTINs by two members.
-    _ = try listed(
+    _ = try await listed(
       "27AAPFU0939F1ZV", "Acme Fabrication LLP", by: sharma, amount: 3_25_000_00, daysAgo: 40)
-    _ = try listed(
+    _ = try await listed(
       "29AAPFU0939F1ZR", "Acme Fabrication LLP (Bengaluru)", by: kaveri, amount: 88_000_00,
       daysAgo: 35)
     // On a payment plan, current: one of two instalments paid.
-    let onPlan = try listed(
+    let onPlan = try await listed(
       parties.gstin(), "Narmada Agro Industries", by: deccan, amount: 2_00_000_00, daysAgo: 30)
     at(10)
-    try run(
+    try await run(
       .agreePlan([instalment(in: 0, 1_00_000_00), instalment(in: 30, 1_00_000_00)]), onPlan,
       by: deccan)
     at(2)
-    try run(
+    try await run(
       .recordPayment(
         Payment(amountMinor: 1_00_000_00, paidOn: today.adding(days: -2), reference: "UTR-DEMO-1")),
       onPlan, by: deccan)
     // A plan breached: the first instalment fell due 20 days ago and was never paid.
-    let breached = try listed(
+    let breached = try await listed(
       parties.gstin(), "Orient Plastics Limited", by: kaveri, amount: 1_50_000_00, daysAgo: 60)
     at(40)
-    try run(
+    try await run(
       .agreePlan([instalment(in: 0, 50_000_00), instalment(in: 20, 1_00_000_00)]), breached,
       by: kaveri)
     // Under dispute.
-    let disputed = try listed(
+    let disputed = try await listed(
       parties.gstin(), "Malabar Spices & Co", by: sharma, amount: 75_000_00, daysAgo: 25)
     at(5)
-    try run(
+    try await run(
       .recordDispute(
         statement: "The goods were short-delivered.", raisedOn: today.adding(days: -5)), disputed,
       by: nil)
     // Settled in full, settled for less, and settled on the party's proof.
-    let settled = try listed(
+    let settled = try await listed(
       parties.gstin(), "Vijay Motors Private Limited", by: kaveri, amount: 60_000_00, daysAgo: 90)
     at(30)
-    try run(
+    try await run(
       .confirmSettlement(on: today.adding(days: -30), amountMinor: 0, note: ""), settled, by: kaveri
     )
-    let forLess = try listed(
+    let forLess = try await listed(
       parties.gstin(), "Lotus Garments LLP", by: deccan, amount: 1_20_000_00, daysAgo: 80)
     at(20)
-    try run(
+    try await run(
       .confirmSettlement(on: today.adding(days: -20), amountMinor: 90_000_00, note: "agreed"),
       forLess, by: deccan)
-    let onProof = try listed(
+    let onProof = try await listed(
       parties.gstin(), "Unity Paper Mills", by: sharma, amount: 45_000_00, daysAgo: 70)
     at(15)
-    try run(
+    try await run(
       .settleOnPartyProof(on: today.adding(days: -16), amountMinor: 0, note: "bank statement"),
       onProof, by: nil)
     // A repeat defaulter: settled with one member, then listed by another.
     let repeatParty = parties.gstin()
-    let first = try listed(
+    let first = try await listed(
       repeatParty, "Royal Tiles Limited", by: sharma, amount: 50_000_00, daysAgo: 150)
     at(120)
-    try run(
+    try await run(
       .confirmSettlement(on: today.adding(days: -120), amountMinor: 0, note: ""), first, by: sharma)
-    _ = try listed(
+    _ = try await listed(
       repeatParty, "Royal Tiles Limited", by: deccan, amount: 2_10_000_00, daysAgo: 30,
       invoice: "RT-2")
     // Never shown: voided after a dispute, withdrawn, and pending (notice period not over).
-    let voided = try listed(
+    let voided = try await listed(
       parties.gstin(), "Indus Chemicals Limited", by: kaveri, amount: 99_000_00, daysAgo: 50)
     at(12)
-    try run(
+    try await run(
       .recordDispute(statement: "Never ordered.", raisedOn: today.adding(days: -12)), voided,
       by: nil)
     at(3)
-    try run(
+    try await run(
       .decideDispute(outcome: .forParty, reason: "No purchase order exists."), voided, by: nil)
-    let withdrawn = try listed(
+    let withdrawn = try await listed(
       parties.gstin(), "Sagar Logistics", by: sharma, amount: 40_000_00, daysAgo: 45)
-    try run(.withdraw(reason: .privateAgreement, note: "settled privately"), withdrawn, by: sharma)
+    try await run(.withdraw(reason: .privateAgreement, note: "settled privately"), withdrawn, by: sharma)
     at(0)
-    _ = try filed(
+    _ = try await filed(
       parties.gstin(), "Pioneer Electricals", by: kaveri, amount: 55_000_00, noticeDaysAgo: 3)
     // And a couple of dozen ordinary active defaults, some owed to two members.
     for index in 0..<24 {
       let gstin = parties.gstin()
       let name = parties.name()
-      _ = try listed(
+      _ = try await listed(
         gstin, name, by: index % 3, amount: Int64(20_000_00 + index * 7_500_00), daysAgo: 20 + index
       )
       if index % 6 == 0 {
-        _ = try listed(
+        _ = try await listed(
           gstin, name, by: (index + 1) % 3, amount: 35_000_00, daysAgo: 18, invoice: "B-\(index)")
       }
     }
     at(0)
-    try registry.applyDeadlines()
+    try await registry.applyDeadlines()
   }
 
   private func instalment(in days: Int, _ amount: Int64) -> Instalment {
@@ -205,7 +207,7 @@ final class DemoRegistry {
   private func filed(
     _ gstin: String, _ name: String, by member: Int, amount: Int64, noticeDaysAgo: Int,
     invoice: String = "INV-1"
-  ) throws -> String {
+  ) async throws -> String {
     let filingDay = clock.day.withLock { $0 }
     let due = filingDay.adding(days: -(noticeDaysAgo + 100))
     let listingId = "L-DEMO-\(String(format: "%03d", requests))"
@@ -223,7 +225,7 @@ final class DemoRegistry {
           contentType: Self.evidence.contentType,
           sizeBytes: Self.evidence.content.count)
       ])
-    try run(.file(filing), listingId, by: member, evidence: [Self.evidence])
+    try await run(.file(filing), listingId, by: member, evidence: [Self.evidence])
     return listingId
   }
 
@@ -231,20 +233,20 @@ final class DemoRegistry {
   private func listed(
     _ gstin: String, _ name: String, by member: Int, amount: Int64, daysAgo: Int,
     invoice: String = "INV-1"
-  ) throws -> String {
+  ) async throws -> String {
     at(daysAgo)
-    let listingId = try filed(
+    let listingId = try await filed(
       gstin, name, by: member, amount: amount, noticeDaysAgo: 20, invoice: invoice)
-    try run(.verify, listingId, by: nil)
+    try await run(.verify, listingId, by: nil)
     return listingId
   }
 
   /// Runs a command as member `member` (index into `memberIds`) or, for nil, the demo operator.
   private func run(
     _ command: ListingCommand, _ listingId: String, by member: Int?, evidence: [StoredEvidence] = []
-  ) throws {
+  ) async throws {
     let actor = member.map { Actor.member(memberIds[$0]) } ?? ops
-    _ = try registry.run(
+    _ = try await registry.run(
       command, listingId: listingId, actor: actor, key: key(actor), evidence: evidence)
   }
 }

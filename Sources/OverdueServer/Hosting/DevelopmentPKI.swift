@@ -21,7 +21,7 @@ enum DevelopmentPKI {
         certificatePEM: try String(contentsOfFile: files.caCertificate, encoding: .utf8),
         privateKeyPEM: try String(contentsOfFile: files.caKey, encoding: .utf8))
     } else {
-      try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+      try PrivateFiles.ensureDirectory(directory)
       authority = try CertificateAuthority.create(
         commonName: "Overdue development CA (NOT FOR PRODUCTION)")
       try write(try authority.certificatePEM, to: files.caCertificate)
@@ -52,10 +52,16 @@ enum DevelopmentPKI {
     return files
   }
 
+  /// The development operator's certificate, which the server records at start.
+  static func operatorCertificate(in directory: URL) -> String {
+    IdentityDirectory(directory.appendingPathComponent("operator")).certificateFile.path
+  }
+
   private static func write(_ text: String, to path: String, secret: Bool = false) throws {
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
     if secret {
-      try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+      try PrivateFiles.write(text, to: path)
+    } else {
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import OverdueCore
 import GRPCNIOTransportHTTP2
 public import Logging
 import NIOCertificateReloading
@@ -24,10 +25,12 @@ public struct RegistryServer: Service {
     self.onListening = onListening
   }
 
-  /// Serves until cancelled or gracefully shut down (in-flight calls finish first).
+  /// Serves until cancelled or gracefully shut down: new calls are refused, unary calls finish,
+  /// streams are told to end, and after the grace period whatever remains is cancelled.
   public func run() async throws {
     let data = configuration.dataDirectory
-    try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+    try PrivateFiles.ensureDirectory(data)
+    let developmentPKI = configuration.tlsFiles == nil
     let files =
       try configuration.tlsFiles
       ?? DevelopmentPKI.ensure(in: configuration.certificatesDirectory, logger: logger)
@@ -37,11 +40,15 @@ public struct RegistryServer: Service {
     let eventStore = try EventStore(
       path: data.appendingPathComponent("events.sqlite").path,
       faults: configuration.storageFaults)
+    let operators =
+      configuration.operatorCertificates
+      + (developmentPKI ? [DevelopmentPKI.operatorCertificate(in: configuration.certificatesDirectory)] : [])
+    try OperatorCertificates.record(operators, authority: authority, in: eventStore)
     let readModel = try ReadModel(
       path: data.appendingPathComponent("read.sqlite").path,
       cachedParties: configuration.cachedParties)
     if configuration.demo,
-      try DemoRegistry.seedIfEmpty(
+      try await DemoRegistry.seedIfEmpty(
         eventStore: eventStore, readModel: readModel, authority: authority,
         policy: configuration.policy,
         certificates: configuration.certificatesDirectory, logger: logger)
@@ -50,17 +57,37 @@ public struct RegistryServer: Service {
         "seeded the demo registry; try: overdue check 27AAPFU0939F1ZV",
         metadata: ["member identities": "\(configuration.certificatesDirectory.path)/demo"])
     }
+
+    let blocking = BlockingWork(threads: configuration.storageThreads)
     let registry = try Registry(
       eventStore: eventStore, readModel: readModel, authority: authority,
       policy: configuration.policy,
       clock: configuration.clock, logger: logger,
-      readYourWritesWait: configuration.readYourWritesWait)
-
+      readYourWritesWait: configuration.readYourWritesWait, blocking: blocking)
+    let followerTask = Task { await registry.follower.run() }
+    defer { followerTask.cancel() }
     // Both listeners serve the certificate and key the reloader last read from the files.
     let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
       refreshInterval: configuration.certificateReloadInterval,
       certificateSource: .init(location: .file(path: files.serverCertificate), format: .pem),
       privateKeySource: .init(location: .file(path: files.serverKey), format: .pem))
+    let limits = configuration.limits
+    let calls = RunningCalls(
+      tick: min(max(limits.callTimeLimit / 4, .milliseconds(10)), .seconds(1)))
+    let streams: Set<MethodDescriptor> = [
+      Overdue_V1_Lookup.Method.BatchCheck.descriptor,
+      Grpc_Health_V1_Health.Method.Watch.descriptor,
+    ]
+    func supervisor(_ peer: CallSupervisor.Peer, rate: CallRate?) -> CallSupervisor {
+      CallSupervisor(
+        peer: peer,
+        budget: ListenerBudget(
+          .init(
+            maxInFlight: limits.maxCallsInFlight, maxInFlightPerPeer: limits.maxCallsPerPeer,
+            maxStreamsPerPeer: limits.maxStreamsPerPeer)),
+        rate: rate.map { RateLimiter(rate: $0) }, calls: calls, streams: streams,
+        timeLimit: limits.callTimeLimit)
+    }
     let publicTransport = HTTP2ServerTransport.Posix(
       address: .ipv4(
         host: configuration.publicAddress.host, port: configuration.publicAddress.port),
@@ -71,7 +98,7 @@ public struct RegistryServer: Service {
         $0.requireALPN = true
         $0.certificateReloader = reloader
       },
-      config: transportConfig(maxRequestBytes: configuration.limits.publicMaxRequestBytes))
+      config: transportConfig(maxRequestBytes: limits.publicMaxRequestBytes))
     let memberTransport = HTTP2ServerTransport.Posix(
       address: .ipv4(
         host: configuration.memberAddress.host, port: configuration.memberAddress.port),
@@ -84,52 +111,55 @@ public struct RegistryServer: Service {
         $0.requireALPN = true
         $0.certificateReloader = reloader
       },
-      config: transportConfig(maxRequestBytes: configuration.limits.memberMaxRequestBytes))
+      config: transportConfig(maxRequestBytes: limits.memberMaxRequestBytes))
 
     let lookup = LookupService(registry: registry)
-    let limits = configuration.limits
-    let shedding = LoadSheddingInterceptor(maxInFlight: limits.maxCallsInFlight)
-    let timeLimit = CallTimeLimitInterceptor(
-      limit: limits.callTimeLimit,
-      exempt: [
-        Overdue_V1_Lookup.Method.BatchCheck.descriptor,
-        Grpc_Health_V1_Health.Method.Watch.descriptor,
-      ])
+    let statusMapping = StatusMappingInterceptor(logger: logger)
     let publicServer = GRPCServer(
-      transport: publicTransport, services: [lookup, HealthService()],
-      interceptors: [shedding] + (limits.publicRate.map { [RateLimitInterceptor($0)] } ?? [])
-        + [timeLimit])
+      transport: SupervisedTransport(
+        base: publicTransport, supervisor: supervisor(.address, rate: limits.publicRate)),
+      services: [lookup, HealthService()], interceptors: [statusMapping])
     let memberServer = GRPCServer(
-      transport: memberTransport,
+      transport: SupervisedTransport(
+        base: memberTransport, supervisor: supervisor(.certificate, rate: limits.memberRate)),
       services: [lookup, MembersService(registry: registry), OperatorService(registry: registry)],
-      interceptors: [shedding, AuthenticationInterceptor(registry: registry)]
-        + (limits.memberRate.map { [RateLimitInterceptor($0)] } ?? []) + [timeLimit])
+      interceptors: [statusMapping, AuthenticationInterceptor(registry: registry)])
 
-    try await withGracefulShutdownHandler {
-      try await withThrowingDiscardingTaskGroup { group in
-        group.addTask { try await publicServer.serve() }
-        group.addTask { try await memberServer.serve() }
-        group.addTask { try await cancelWhenGracefulShutdown { try await reloader.run() } }
-        group.addTask { await cancelWhenGracefulShutdown { await timeLimit.deadlines.run() } }
-        group.addTask {
-          await cancelWhenGracefulShutdown {
-            await Self.applyDeadlines(
-              registry, every: configuration.schedulerInterval, logger: logger)
-          }
-        }
-        let addresses = ListenerAddresses(
-          public: try await Self.describe(publicTransport.listeningAddress),
-          member: try await Self.describe(memberTransport.listeningAddress))
-        try addresses.write(to: data.appendingPathComponent("listeners.json"))
-        logger.info(
-          "listening", metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
-        onListening(addresses)
+    try await withThrowingTaskGroup(of: Void.self) { background in
+      background.addTask { try await reloader.run() }
+      background.addTask { await calls.run() }
+      background.addTask {
+        await Self.applyDeadlines(registry, every: configuration.schedulerInterval, logger: logger)
       }
-    } onGracefulShutdown: {
-      logger.info("shutting down gracefully")
-      publicServer.beginGracefulShutdown()
-      memberServer.beginGracefulShutdown()
+      background.addTask {
+        // Once shutdown has begun, the grace period; then whatever still runs is cancelled.
+        try await gracefulShutdown()
+        try await Task.sleep(for: limits.shutdownGrace)
+        logger.notice("shutdown grace period over; cancelling calls", metadata: ["calls": "\(calls.count)"])
+        calls.cancelAll()
+      }
+      try await withGracefulShutdownHandler {
+        try await withThrowingDiscardingTaskGroup { servers in
+          servers.addTask { try await publicServer.serve() }
+          servers.addTask { try await memberServer.serve() }
+          let addresses = ListenerAddresses(
+            public: try await Self.describe(publicTransport.listeningAddress),
+            member: try await Self.describe(memberTransport.listeningAddress))
+          try addresses.write(to: data.appendingPathComponent("listeners.json"))
+          logger.info(
+            "listening",
+            metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
+          onListening(addresses)
+        }
+      } onGracefulShutdown: {
+        logger.info("shutting down gracefully", metadata: ["calls": "\(calls.count)"])
+        publicServer.beginGracefulShutdown()
+        memberServer.beginGracefulShutdown()
+        calls.beginShutdown()
+      }
+      background.cancelAll()
     }
+    await blocking.shutdown()
   }
 
   /// The scheduler: applies deadlines now and then every `interval`, until cancelled.
@@ -138,7 +168,7 @@ public struct RegistryServer: Service {
   {
     while !Task.isCancelled {
       do {
-        let changed = try registry.applyDeadlines()
+        let changed = try await registry.applyDeadlines()
         if changed > 0 { logger.info("applied deadlines", metadata: ["listings": "\(changed)"]) }
       } catch {
         logger.error("applying deadlines failed", metadata: ["error": "\(error)"])

@@ -61,10 +61,19 @@ public struct ServerConfiguration: Sendable {
     public var publicRate: CallRate? = CallRate(perSecond: 200, burst: 400)
     /// Calls per member or operator on the member listener (nil: unlimited).
     public var memberRate: CallRate? = CallRate(perSecond: 50, burst: 100)
-    /// Calls running at once across both listeners; beyond it new calls get UNAVAILABLE.
+    /// Calls running at once on each listener (the public and the member listener each have
+    /// their own); beyond it new calls get UNAVAILABLE.
     public var maxCallsInFlight = 1_000
-    /// How long a call that sent no deadline may run (BatchCheck and Health.Watch excepted).
+    /// Calls running at once for one peer: a client address on the public listener, a member or
+    /// operator on the member listener (streams included); beyond it RESOURCE_EXHAUSTED.
+    public var maxCallsPerPeer = 64
+    /// Long-lived streams (BatchCheck, Health.Watch) open at once for one peer.
+    public var maxStreamsPerPeer = 8
+    /// How long a call may run (long-lived streams excepted); a client deadline can only
+    /// shorten it.
     public var callTimeLimit: Duration = .seconds(30)
+    /// On shutdown: how long unary calls may go on finishing before whatever remains is cancelled.
+    public var shutdownGrace: Duration = .seconds(10)
 
     public init() {}
   }
@@ -89,6 +98,12 @@ public struct ServerConfiguration: Sendable {
   public var storageFaults: StorageFaults?
   /// How many listed parties' rows checks keep in memory (0: read SQLite every time).
   public var cachedParties = 100_000
+  /// Operator certificates (PEM files) to record at start, so that the registry knows them
+  /// (a certificate it has no record of is refused) and can revoke them. The development
+  /// operator's certificate is recorded without being named here.
+  public var operatorCertificates: [String] = []
+  /// Threads for synchronous SQLite work.
+  public var storageThreads = 4
 
   public init(dataDirectory: URL) {
     self.dataDirectory = dataDirectory

@@ -1,6 +1,6 @@
-import GRPCCore
+public import GRPCCore
 import GRPCProtobuf
-import OverdueCore
+public import OverdueCore
 
 extension RegistryError {
   /// The one place where domain refusals become gRPC statuses: `ErrorInfo` with the stable reason,
@@ -18,7 +18,7 @@ extension RegistryError {
         .preconditionFailure(violations: [
           .init(type: reason, subject: field ?? "", description: message)
         ]))
-    case .unavailable where reason == "SEQUENCE_NOT_YET_APPLIED":
+    case .unavailable:
       details.append(.retryInfo(delay: .milliseconds(250)))
     default:
       break
@@ -35,8 +35,17 @@ extension RegistryError {
     case .permissionDenied: return .permissionDenied
     case .unauthenticated: return .unauthenticated
     case .unavailable: return .unavailable
+    case .resourceExhausted: return .resourceExhausted
+    case .internal: return .internalError
     }
   }
+}
+
+/// A refusal thrown anywhere in a call (interceptors included) leaves with its status and details.
+extension RegistryError: RPCErrorConvertible {
+  public var rpcErrorCode: RPCError.Code { rpcCode }
+  public var rpcErrorMessage: String { message }
+  public var rpcErrorMetadata: Metadata { RPCError(googleRPCStatus).metadata }
 }
 
 /// Runs a handler body, turning registry refusals into gRPC statuses with details.

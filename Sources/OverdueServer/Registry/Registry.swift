@@ -6,10 +6,13 @@ import OverdueStore
 
 /// The registry's use cases: commands through the pure rules into the event log (write path), and
 /// party reports from the read model (read path). Transport-agnostic: the gRPC services call it.
+/// Synchronous SQLite work runs on `blocking`, never on the cooperative threads.
 public final class Registry: Sendable {
   let eventStore: EventStore
   let readModel: ReadModel
-  let projector: Projector
+  let follower: LogFollower
+  let blocking: BlockingWork
+  let refusals: RefusalAudit
   let authority: CertificateAuthority
   let policy: FilingPolicy
   let clock: RegistryClock
@@ -20,17 +23,22 @@ public final class Registry: Sendable {
   init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
-    clock: RegistryClock, logger: Logger, readYourWritesWait: Duration
+    clock: RegistryClock, logger: Logger, readYourWritesWait: Duration,
+    blocking: BlockingWork = BlockingWork(threads: 4)
   ) throws {
     self.eventStore = eventStore
     self.readModel = readModel
-    self.projector = Projector(eventStore: eventStore, readModel: readModel, policy: policy)
+    self.blocking = blocking
+    let projector = Projector(eventStore: eventStore, readModel: readModel, policy: policy)
+    try projector.start()
+    self.follower = LogFollower(
+      projector: projector, readModel: readModel, blocking: blocking, logger: logger)
+    self.refusals = RefusalAudit(eventStore: eventStore, logger: logger)
     self.authority = authority
     self.policy = policy
     self.clock = clock
     self.logger = logger
     self.readYourWritesWait = readYourWritesWait
-    try projector.start()
   }
 
   // MARK: Listings
@@ -39,15 +47,17 @@ public final class Registry: Sendable {
   func run(
     _ command: ListingCommand, listingId: String, actor: Actor, key: IdempotencyKey,
     evidence: [StoredEvidence] = []
-  ) throws(RegistryError) -> ListingReceipt {
+  ) async throws(RegistryError) -> ListingReceipt {
     let today = clock.today
-    let receipt = try write(key, as: ListingReceipt.self, command.verb, target: listingId) {
-      session throws(RegistryError) in
-      try decideAndAppend(
-        command, listingId: listingId, actor: actor, today: today, session: session,
-        evidence: evidence)
+    let receipt = try await blocking.run { () throws(RegistryError) in
+      try self.write(key, as: ListingReceipt.self, command.verb, target: listingId) {
+        session throws(RegistryError) in
+        try self.decideAndAppend(
+          command, listingId: listingId, actor: actor, today: today, session: session,
+          evidence: evidence)
+      }
     }
-    project()
+    await applied(receipt.sequence)
     return receipt
   }
 
@@ -55,19 +65,28 @@ public final class Registry: Sendable {
   /// history's retention, maximum listing age) as events; returns how many listings changed. Only
   /// listings whose next deadline has come are looked at; the write path decides from the log.
   @discardableResult
-  func applyDeadlines() throws(RegistryError) -> Int {
+  func applyDeadlines() async throws(RegistryError) -> Int {
     let today = clock.today
-    let candidates = try storageAccess { try readModel.listingIds(withDeadlineBy: today) }
-    var changed = 0
-    for listingId in candidates {
-      let receipt = try eventStore.perform(systemRequest: "deadlines:\(today):\(listingId)") {
-        session throws(RegistryError) in
-        try decideAndAppend(
-          .applyDeadlines, listingId: listingId, actor: .scheduler, today: today, session: session)
+    let (changed, last) = try await blocking.run { () throws(RegistryError) in
+      let candidates = try storageAccess { try self.readModel.listingIds(withDeadlineBy: today) }
+      var changed = 0
+      var last: UInt64 = 0
+      for listingId in candidates {
+        let receipt = try self.eventStore.perform(
+          systemRequest: "deadlines:\(today):\(listingId)"
+        ) { session throws(RegistryError) in
+          try self.decideAndAppend(
+            .applyDeadlines, listingId: listingId, actor: .scheduler, today: today,
+            session: session)
+        }
+        if receipt.sequence > 0 {
+          changed += 1
+          last = receipt.sequence
+        }
       }
-      if receipt.sequence > 0 { changed += 1 }
+      return (changed, last)
     }
-    if changed > 0 { project() }
+    await applied(last)
     return changed
   }
 
@@ -114,8 +133,10 @@ public final class Registry: Sendable {
   }
 
   /// A listing as its member (or an operator) sees it.
-  func listing(_ id: String, for actor: Actor) throws(RegistryError) -> Listing {
-    let listing = try storageAccess { try readModel.listing(id) }
+  func listing(_ id: String, for actor: Actor) async throws(RegistryError) -> Listing {
+    let listing = try await blocking.run { () throws(RegistryError) in
+      try storageAccess { try self.readModel.listing(id) }
+    }
     guard let listing, actor.mayRead(listing) else {
       throw RegistryError(
         .notFound, reason: "LISTING_NOT_FOUND", message: "no such listing among yours")
@@ -125,25 +146,32 @@ public final class Registry: Sendable {
 
   /// A page of listings: a member's own, or (for an operator) everyone's, optionally in one state.
   func listings(for actor: Actor, state: ListingState?, after cursor: String, limit: Int)
-    throws(RegistryError) -> [Listing]
+    async throws(RegistryError) -> [Listing]
   {
     let memberId: String?
     if case .member(let id) = actor { memberId = id } else { memberId = nil }
-    return try storageAccess {
-      try readModel.listings(memberId: memberId, state: state, after: cursor, limit: limit)
+    return try await blocking.run { () throws(RegistryError) in
+      try storageAccess {
+        try self.readModel.listings(memberId: memberId, state: state, after: cursor, limit: limit)
+      }
     }
   }
 
   /// An evidence document of a listing, for the operator who verifies it.
-  func evidence(listingId: String, sha256Hex: String) throws(RegistryError) -> (
+  func evidence(listingId: String, sha256Hex: String) async throws(RegistryError) -> (
     EvidenceReference, StoredEvidence
   ) {
-    let listing = try listing(listingId, for: .operator("evidence"))
-    guard let reference = listing.evidence.first(where: { $0.sha256Hex == sha256Hex }),
-      let stored = try eventStore.read({ session throws(RegistryError) in
-        try session.evidence(sha256Hex)
-      })
-    else {
+    let listing = try await listing(listingId, for: .operator("evidence"))
+    let reference = listing.evidence.first(where: { $0.sha256Hex == sha256Hex })
+    let stored =
+      reference == nil
+      ? nil
+      : try await blocking.run { () throws(RegistryError) in
+        try self.eventStore.read { session throws(RegistryError) in
+          try session.evidence(sha256Hex)
+        }
+      }
+    guard let reference, let stored else {
       throw RegistryError(
         .notFound, reason: "EVIDENCE_NOT_FOUND",
         message: "listing \(listingId) has no document \(sha256Hex)")
@@ -157,14 +185,15 @@ public final class Registry: Sendable {
   func registerMember(
     displayName: String, identifier: PartyIdentifier, sector: String, actor: Actor,
     key: IdempotencyKey
-  ) throws(RegistryError) -> Member {
+  ) async throws(RegistryError) -> Member {
     let trimmedName = displayName.trimmingCharacters(in: .whitespaces)
     guard !trimmedName.isEmpty else {
       throw .invalid("display_name", "MISSING_DISPLAY_NAME", "a member needs a display name")
     }
     let memberId = Identifiers.member(at: clock.now())
-    let member = try write(key, as: Member.self, "register a member", target: "\(identifier)") {
-      session throws(RegistryError) in
+    let member = try await writing(
+      key, as: Member.self, "register a member", target: "\(identifier)"
+    ) { session throws(RegistryError) in
       if let existing = try session.member(identifiedBy: identifier) {
         throw RegistryError(
           .alreadyExists, reason: "MEMBER_EXISTS",
@@ -178,16 +207,16 @@ public final class Registry: Sendable {
         AuditEntry(actor: actor.description, action: "MemberRegistered", target: memberId))
       return member
     }
-    project()
+    await applied(member.sequence)
     return member
   }
 
   /// Suspends or reinstates a member.
   func setMemberSuspended(
     _ suspended: Bool, memberId: String, reason: String, actor: Actor, key: IdempotencyKey
-  ) throws(RegistryError) -> Member {
+  ) async throws(RegistryError) -> Member {
     let verb = suspended ? "suspend a member" : "reinstate a member"
-    let member = try write(key, as: Member.self, verb, target: memberId) {
+    let member = try await writing(key, as: Member.self, verb, target: memberId) {
       session throws(RegistryError) in
       guard let member = try session.member(memberId) else { throw Self.unknownMember(memberId) }
       let event: MemberEvent = suspended ? .suspended(reason: reason) : .reinstated(reason: reason)
@@ -196,15 +225,23 @@ public final class Registry: Sendable {
         AuditEntry(actor: actor.description, action: event.name, target: memberId, detail: reason))
       return MemberEvent.apply(event, to: member, sequence: sequence)!
     }
-    project()
+    await applied(member.sequence)
     return member
   }
 
   /// Signs a client certificate for a member, from its CSR or (audited) with a key made here.
   /// A key made here is returned once and never stored, so a retried request gets no key.
   func issueCertificate(memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey)
-    throws(RegistryError) -> CertificateReceipt
+    async throws(RegistryError) -> CertificateReceipt
   {
+    try await blocking.run { [self] () throws(RegistryError) in
+      try issueCertificateNow(memberId: memberId, csrPEM: csrPEM, actor: actor, key: key)
+    }
+  }
+
+  private func issueCertificateNow(
+    memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey
+  ) throws(RegistryError) -> CertificateReceipt {
     var generatedKeyPEM: String?
     var receipt = try write(
       key, as: CertificateReceipt.self, "issue a certificate", target: memberId
@@ -240,11 +277,12 @@ public final class Registry: Sendable {
 
   /// Revokes a certificate by serial; the next call made with it is refused.
   func revokeCertificate(serialHex: String, reason: String, actor: Actor, key: IdempotencyKey)
-    throws(RegistryError) -> RevocationReceipt
+    async throws(RegistryError) -> RevocationReceipt
   {
     let serial = serialHex.lowercased().filter { $0 != ":" }
-    return try write(key, as: RevocationReceipt.self, "revoke a certificate", target: serial) {
-      session throws(RegistryError) in
+    return try await writing(
+      key, as: RevocationReceipt.self, "revoke a certificate", target: serial
+    ) { session throws(RegistryError) in
       guard try session.revokeCertificate(serialHex: serial, reason: reason) else {
         throw RegistryError(
           .notFound, reason: "CERTIFICATE_NOT_FOUND",
@@ -258,15 +296,22 @@ public final class Registry: Sendable {
   }
 
   /// A page of the audit log and whether the whole chain verifies (the id of the first bad row).
-  func auditLog(after id: Int64, limit: Int) throws(RegistryError) -> ([AuditRecord], Int64?) {
-    try storageAccess {
-      (try eventStore.auditLog(after: id, limit: limit), try eventStore.firstBrokenAuditRow())
+  func auditLog(after id: Int64, limit: Int) async throws(RegistryError) -> (
+    [AuditRecord], Int64?
+  ) {
+    try await blocking.run { [self] () throws(RegistryError) in
+      try storageAccess {
+        (try eventStore.auditLog(after: id, limit: limit), try eventStore.firstBrokenAuditRow())
+      }
     }
   }
 
-  /// Whether a certificate serial has been revoked (checked on every member-listener call).
-  func isRevoked(serialHex: String) throws(RegistryError) -> Bool {
-    try storageAccess { try eventStore.isRevoked(serialHex: serialHex) }
+  /// Whether a certificate serial may call: issued by this registry (and recorded) and not
+  /// revoked; checked on every member-listener call, and on every message of a stream.
+  func certificateStatus(serialHex: String) async throws(RegistryError) -> CertificateStatus {
+    try await blocking.run { [self] () throws(RegistryError) in
+      try storageAccess { try eventStore.certificateStatus(serialHex: serialHex) }
+    }
   }
 
   // MARK: Checks
@@ -276,15 +321,23 @@ public final class Registry: Sendable {
     PartyRecord, PartyAssessment
   ) {
     try await waitForSequence(minSequence)
-    return try reports(for: [identifier])[0]
+    return try await reports(for: [identifier])[0]
   }
 
-  /// Reports for many parties, read in one transaction (clear parties from memory).
-  func reports(for identifiers: [PartyIdentifier]) throws(RegistryError) -> [(
+  /// Reports for many parties: clear ones and those read recently from memory, the rest read in
+  /// one transaction on the blocking pool.
+  func reports(for identifiers: [PartyIdentifier]) async throws(RegistryError) -> [(
     PartyRecord, PartyAssessment
   )] {
+    let lookup = readModel.lookUp(identifiers)
+    let records =
+      lookup.needsStorage
+      ? try await blocking.run { [readModel] () throws(RegistryError) in
+        try storageAccess { try readModel.parties(completing: lookup) }
+      }
+      : try storageAccess { try readModel.parties(completing: lookup) }
     let today = clock.today
-    return try storageAccess { try readModel.parties(identifiers) }.map { record in
+    return records.map { record in
       (
         record,
         record.listings.isEmpty ? .clear : PartyAssessment(listings: record.listings, today: today)
@@ -294,32 +347,49 @@ public final class Registry: Sendable {
 
   /// Parties matching a name (at least 3 characters; prefix, substring and typo tolerant), ranked,
   /// with each one's current status.
-  func searchParties(_ query: String, limit: Int, offset: Int) throws(RegistryError) -> [(
+  func searchParties(_ query: String, limit: Int, offset: Int) async throws(RegistryError) -> [(
     PartyName, ImpactStatus
   )] {
+    try InputBounds.check(query, field: "query", max: InputBounds.query, kind: .line)
     guard query.trimmingCharacters(in: .whitespaces).count >= 3 else {
       throw .invalid("query", "QUERY_TOO_SHORT", "search needs at least 3 characters")
     }
     let today = clock.today
-    return try storageAccess {
-      try readModel.searchParties(query, limit: limit, offset: offset).map { match in
-        let record = try readModel.party(match.identifier)
-        return (match, PartyAssessment(listings: record.listings, today: today).status)
+    return try await blocking.run { [readModel] () throws(RegistryError) in
+      try storageAccess {
+        try readModel.searchParties(query, limit: limit, offset: offset).map { match in
+          let record = try readModel.party(match.identifier)
+          return (match, PartyAssessment(listings: record.listings, today: today).status)
+        }
       }
     }
   }
 
+  /// Waits (bounded, and never writing) until the log follower has applied `sequence`.
   private func waitForSequence(_ sequence: UInt64) async throws(RegistryError) {
     guard sequence > 0 else { return }
-    let deadline = ContinuousClock.now + readYourWritesWait
-    while readModel.position() < sequence {
-      project()
-      guard ContinuousClock.now < deadline, !Task.isCancelled else {
-        throw RegistryError(
-          .unavailable, reason: "SEQUENCE_NOT_YET_APPLIED",
-          message: "the read model has not yet reached sequence \(sequence); retry shortly")
-      }
-      try? await Task.sleep(for: .milliseconds(20))
+    guard await follower.waitUntilApplied(sequence, timeout: readYourWritesWait) else {
+      throw RegistryError(
+        .unavailable, reason: "SEQUENCE_NOT_YET_APPLIED",
+        message: "the read model has not yet reached sequence \(sequence); retry shortly")
+    }
+  }
+
+  /// After a write committed at `sequence`: wakes the follower and waits (bounded) for it, so
+  /// that the writer's next check sees its write. A write that changed nothing has sequence 0.
+  private func applied(_ sequence: UInt64) async {
+    guard sequence > 0 else { return }
+    follower.logAdvanced()
+    _ = await follower.waitUntilApplied(sequence, timeout: readYourWritesWait)
+  }
+
+  /// `write` on the blocking pool.
+  private func writing<Response: Codable & Sendable>(
+    _ key: IdempotencyKey, as type: Response.Type, _ operation: String, target: String,
+    _ body: @escaping @Sendable (WriteSession) throws(RegistryError) -> Response
+  ) async throws(RegistryError) -> Response {
+    try await blocking.run { [self] () throws(RegistryError) in
+      try write(key, as: type, operation, target: target, body)
     }
   }
 
@@ -331,37 +401,11 @@ public final class Registry: Sendable {
   ) throws(RegistryError) -> Response {
     do {
       return try eventStore.perform(key, as: type, body)
-    } catch  where error.code != .unavailable {
-      auditRefusal(
+    } catch where error.code != .unavailable && error.code != .internal {
+      refusals.record(
         actor: key.principal, operation: operation, target: target, error: error,
         requestId: key.requestId)
       throw error
-    }
-  }
-
-  /// Writes an audit row for a refused call (a failure to write it is logged, not thrown: the
-  /// caller gets the refusal either way).
-  func auditRefusal(
-    actor: String, operation: String, target: String, error: RegistryError, requestId: String = ""
-  ) {
-    do {
-      try eventStore.auditRefusal(
-        AuditEntry(
-          actor: actor, action: "Refused", target: target,
-          detail: "\(operation): \(error.reason): \(error.message)"),
-        requestId: requestId)
-    } catch {
-      logger.error("could not audit a refusal", metadata: ["error": "\(error)"])
-    }
-  }
-
-  /// Brings the read model up to the log; a failure here loses nothing (the log is the truth) and
-  /// is retried on the next write or wait.
-  private func project() {
-    do {
-      try projector.catchUp()
-    } catch {
-      logger.error("projection failed", metadata: ["error": "\(error)"])
     }
   }
 

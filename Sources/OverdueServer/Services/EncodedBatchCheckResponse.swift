@@ -14,6 +14,9 @@ struct EncodedBatchCheckResponse: Sendable {
   /// The encoded `BatchCheckResponse`.
   var bytes: [UInt8] { writer.bytes }
 
+  /// How many bytes it holds so far.
+  var byteCount: Int { writer.bytes.count }
+
   /// Appends a `BatchResult` whose outcome is a report.
   mutating func append(correlationID: String, report: Overdue_V1_PartyReport) throws {
     let encoded: [UInt8] = try report.serializedBytes()

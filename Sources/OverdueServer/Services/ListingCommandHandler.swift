@@ -13,10 +13,10 @@ extension Registry {
     _ command: () throws(RegistryError) -> ListingCommand
   ) async throws -> Overdue_V1_ListingReceipt {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: requestId, request: request)
       return .init(
-        try run(
+        try await run(
           try command(), listingId: try RequestParsing.listingId(listingId), actor: actor, key: key,
           evidence: evidence))
     }

@@ -57,10 +57,10 @@ struct LookupService: RegistrableRPCService {
   func searchParties(request: Overdue_V1_SearchPartiesRequest, context: ServerContext) async throws
     -> Overdue_V1_SearchPartiesResponse
   {
-    try await mappingErrors { () throws(RegistryError) in
+    try await mappingErrors { () async throws(RegistryError) in
       let limit = request.pageSize <= 0 ? 20 : min(Int(request.pageSize), 50)
       let offset = try RequestParsing.offset(fromPageToken: request.pageToken)
-      let matches = try registry.searchParties(request.query, limit: limit, offset: offset)
+      let matches = try await registry.searchParties(request.query, limit: limit, offset: offset)
       var response = Overdue_V1_SearchPartiesResponse()
       response.matches = matches.map { name, status in
         var match = Overdue_V1_PartyMatch()
@@ -80,22 +80,24 @@ struct LookupService: RegistrableRPCService {
     response: RPCWriter<EncodedBatchCheckResponse>,
     context: ServerContext
   ) async throws {
-    let showMemberNames = context.actor != nil
-    // One message in, one message out: the transport's flow control bounds what is in flight,
-    // whatever the client sends, and nothing is buffered beyond one chunk.
+    let peer = context.peer
+    let call = "overdue.v1.Lookup/BatchCheck"
+    // One message in, its answers out (split by a byte budget): the transport's flow control
+    // bounds what is in flight, whatever the client sends, and nothing is buffered beyond one chunk.
     for try await chunk in request {
-      guard chunk.items.count <= Self.maxItemsPerMessage else {
-        throw RPCError(
-          code: .invalidArgument,
-          message:
-            "a BatchCheck message holds at most \(Self.maxItemsPerMessage) items; send more messages"
-        )
+      guard chunk.items.count <= InputBounds.batchItems else {
+        throw RegistryError.invalid(
+          "items", "TOO_MANY_ITEMS",
+          "a BatchCheck message holds at most \(InputBounds.batchItems) items; send more messages")
       }
-      let answers = try BatchAnswers(chunk, registry: registry, showMemberNames: showMemberNames)
-      try await response.write(answers.message)
+      // A member's standing is checked again for every message: a certificate revoked (or a
+      // member suspended) while the stream is open is refused from its next message on.
+      if let peer { try await registry.requireStanding(of: peer, call: call) }
+      for answer in try await BatchAnswers.answer(
+        chunk, registry: registry, showMemberNames: peer != nil)
+      {
+        try await response.write(answer)
+      }
     }
   }
-
-  /// Items in one BatchCheck message; more is refused so one message cannot hold the server hostage.
-  static let maxItemsPerMessage = 10_000
 }

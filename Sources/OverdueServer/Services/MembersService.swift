@@ -10,12 +10,12 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
     -> Overdue_V1_ListingReceipt
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let listingId = Identifiers.listing(at: registry.clock.now())
       let (filing, documents) = try RequestParsing.filing(request, listingId: listingId)
       return .init(
-        try registry.run(
+        try await registry.run(
           .file(filing), listingId: listingId, actor: actor, key: key, evidence: documents))
     }
   }
@@ -24,7 +24,7 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
     -> Overdue_V1_ListingReceipt
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let (references, documents) = try RequestParsing.evidence(
         request.addEvidence, field: "add_evidence")
@@ -35,7 +35,7 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
           ? nil : try RequestParsing.date(request.noticeServedOn, field: "notice_served_on"),
         addedEvidence: references)
       return .init(
-        try registry.run(
+        try await registry.run(
           .amend(amendment), listingId: try RequestParsing.listingId(request.listingID),
           actor: actor, key: key, evidence: documents))
     }
@@ -91,8 +91,8 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
     -> Overdue_V1_Listing
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
-      .init(try registry.listing(try RequestParsing.listingId(request.listingID), for: actor))
+    return try await mappingErrors { () async throws(RegistryError) in
+      .init(try await registry.listing(try RequestParsing.listingId(request.listingID), for: actor))
     }
   }
 
@@ -100,9 +100,9 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
     -> Overdue_V1_ListListingsResponse
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let (limit, cursor) = RequestParsing.page(size: request.pageSize, token: request.pageToken)
-      let listings = try registry.listings(
+      let listings = try await registry.listings(
         for: actor, state: RequestParsing.state(request.state), after: cursor, limit: limit)
       var response = Overdue_V1_ListListingsResponse()
       response.listings = listings.map { .init($0) }

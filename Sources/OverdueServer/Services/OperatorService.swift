@@ -12,11 +12,11 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     async throws -> Overdue_V1_Member
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       let identifier = try RequestParsing.party(request.identifier, field: "identifier")
       return .init(
-        try registry.registerMember(
+        try await registry.registerMember(
           displayName: request.displayName, identifier: identifier, sector: request.sector,
           actor: actor, key: key))
     }
@@ -26,9 +26,9 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     request: Overdue_V1_IssueMemberCertificateRequest, context: ServerContext
   ) async throws -> Overdue_V1_IssueMemberCertificateResponse {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let receipt = try registry.issueCertificate(
+      let receipt = try await registry.issueCertificate(
         memberId: request.memberID, csrPEM: request.csrPem.isEmpty ? nil : request.csrPem,
         actor: actor, key: key)
       var response = Overdue_V1_IssueMemberCertificateResponse()
@@ -44,9 +44,9 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     async throws -> Overdue_V1_RevokeCertificateResponse
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
-      let receipt = try registry.revokeCertificate(
+      let receipt = try await registry.revokeCertificate(
         serialHex: request.serialHex, reason: request.reason, actor: actor, key: key)
       var response = Overdue_V1_RevokeCertificateResponse()
       response.serialHex = receipt.serialHex
@@ -58,10 +58,10 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     -> Overdue_V1_Member
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       return .init(
-        try registry.setMemberSuspended(
+        try await registry.setMemberSuspended(
           true, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
     }
   }
@@ -70,10 +70,10 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     async throws -> Overdue_V1_Member
   {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       return .init(
-        try registry.setMemberSuspended(
+        try await registry.setMemberSuspended(
           false, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
     }
   }
@@ -82,9 +82,9 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     request: Overdue_V1_ListPendingListingsRequest, context: ServerContext
   ) async throws -> Overdue_V1_ListPendingListingsResponse {
     let actor = try context.requireActor()
-    return try await mappingErrors { () throws(RegistryError) in
+    return try await mappingErrors { () async throws(RegistryError) in
       let (limit, cursor) = RequestParsing.page(size: request.pageSize, token: request.pageToken)
-      let listings = try registry.listings(for: actor, state: .pending, after: cursor, limit: limit)
+      let listings = try await registry.listings(for: actor, state: .pending, after: cursor, limit: limit)
       var response = Overdue_V1_ListPendingListingsResponse()
       response.listings = listings.map { .init($0) }
       response.nextPageToken = RequestParsing.nextPageToken(listings, limit: limit)
@@ -95,8 +95,8 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func getEvidence(request: Overdue_V1_GetEvidenceRequest, context: ServerContext) async throws
     -> Overdue_V1_GetEvidenceResponse
   {
-    try await mappingErrors { () throws(RegistryError) in
-      let (reference, stored) = try registry.evidence(
+    try await mappingErrors { () async throws(RegistryError) in
+      let (reference, stored) = try await registry.evidence(
         listingId: try RequestParsing.listingId(request.listingID),
         sha256Hex: request.sha256Hex.lowercased())
       var response = Overdue_V1_GetEvidenceResponse()
@@ -164,9 +164,9 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
   func listAudit(request: Overdue_V1_ListAuditRequest, context: ServerContext) async throws
     -> Overdue_V1_ListAuditResponse
   {
-    try await mappingErrors { () throws(RegistryError) in
+    try await mappingErrors { () async throws(RegistryError) in
       let limit = request.pageSize <= 0 ? 100 : min(Int(request.pageSize), 1_000)
-      let (records, broken) = try registry.auditLog(after: request.afterID, limit: limit)
+      let (records, broken) = try await registry.auditLog(after: request.afterID, limit: limit)
       var response = Overdue_V1_ListAuditResponse()
       response.rows = records.map { record in
         var row = Overdue_V1_AuditRow()
