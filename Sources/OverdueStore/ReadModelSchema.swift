@@ -64,6 +64,11 @@ enum ReadModelSchema {
           ALTER TABLE projection ADD COLUMN deadline_rules TEXT NOT NULL DEFAULT '';
           """)
     }
+    migrator.registerMigration("v4-listing-sequences") { db in
+      // Public listings now carry the log sequences of their listing and settlement (repeat
+      // defaulters are judged by log order): rows projected before need a rebuild.
+      try db.execute(sql: "UPDATE projection SET deadline_rules = ''")
+    }
     return migrator
   }
 }

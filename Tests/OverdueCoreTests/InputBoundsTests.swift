@@ -11,8 +11,10 @@ struct InputBoundsTests {
 
   @Test(
     "one line refuses every control character and the Unicode line separators",
-    arguments: ["a\0b", "a\nb", "a\rb", "a\r\nb", "a\tb", "a\u{7F}", "\u{85}", "\u{9F}", "a\u{1B}",
-      "a\u{2028}b", "a\u{2029}b"])
+    arguments: [
+      "a\0b", "a\nb", "a\rb", "a\r\nb", "a\tb", "a\u{7F}", "\u{85}", "\u{9F}", "a\u{1B}",
+      "a\u{2028}b", "a\u{2029}b",
+    ])
   func lineRefusals(_ text: String) throws {
     let error = try #require(refusal(text, kind: .line))
     #expect(error.reason == "CONTROL_CHARACTER")
@@ -37,7 +39,8 @@ struct InputBoundsTests {
     #expect(error?.reason == "TOO_LONG")
     #expect(error?.message == "note has at most 10 characters")
     // Five characters, but ten scalars with a combining accent each, plus one more.
-    #expect(refusal(String(repeating: "e\u{301}", count: 5) + "x", kind: .text)?.reason == "TOO_LONG")
+    #expect(
+      refusal(String(repeating: "e\u{301}", count: 5) + "x", kind: .text)?.reason == "TOO_LONG")
   }
 
   @Test func counts() {

@@ -28,8 +28,10 @@ struct InvoiceKeyTests {
 
   @Test(
     "different numbers stay different",
-    arguments: [("INV-1", "INV-2"), ("INV-1", "INV1"), ("INV-10", "INV-1"), ("INV/1", "INV-1"),
-      ("INV.1", "INV1"), ("A-1", "Á-1"), ("0O1", "001")])
+    arguments: [
+      ("INV-1", "INV-2"), ("INV-1", "INV1"), ("INV-10", "INV-1"), ("INV/1", "INV-1"),
+      ("INV.1", "INV1"), ("A-1", "Á-1"), ("0O1", "001"),
+    ])
   func differentNumbers(_ a: String, _ b: String) {
     #expect(key(a) != key(b))
   }

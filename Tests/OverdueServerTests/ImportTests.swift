@@ -19,7 +19,7 @@ struct ImportTests {
       var evidence = Overdue_V1_Evidence()
       evidence.description_p = path
       evidence.contentType = "application/pdf"
-      evidence.content = Data("%PDF \(path)".utf8)
+      evidence.content = Data("%PDF-1.4 \(path)".utf8)
       return evidence
     }
   }

@@ -22,10 +22,12 @@ import threading
 import time
 import uuid
 
-import grpc
-import grpc.aio
-import h2.config
-import h2.connection
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # grpc core's INFO lines (GOAWAY received...) are noise here
+
+import grpc  # noqa: E402
+import grpc.aio  # noqa: E402
+import h2.config  # noqa: E402
+import h2.connection  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
@@ -38,6 +40,20 @@ OVERDUED = os.environ.get("OVERDUED", str(ROOT / ".build" / "debug" / "overdued"
 # A party nobody files against in these tests: a normal check of it returns a CLEAR report.
 NORMAL_PARTY = "27AAPFU0939F1ZV"
 NORMAL_REQUEST = lookup_pb2.CheckPartyRequest(party=common_pb2.PartyIdentifier(value=NORMAL_PARTY))
+
+
+_LOOP = None
+
+
+def run_async(coroutine):
+    """Runs `coroutine` on the one event loop this process uses for grpc.aio (grpc's completion
+    queue poller is bound to one loop: a new loop per test, as asyncio.run makes, has it raise
+    BlockingIOError in callbacks)."""
+    global _LOOP
+    if _LOOP is None:
+        _LOOP = asyncio.new_event_loop()
+        asyncio.set_event_loop(_LOOP)
+    return _LOOP.run_until_complete(coroutine)
 
 
 def figure(name, value):
@@ -63,11 +79,11 @@ class Server:
     """One `overdued` on its own temporary data directory, both listeners on port 0. Its output
     goes to DATA/overdued.log (a pipe nobody reads could stall it)."""
 
-    def __init__(self, name, *flags, public_rate="0", member_rate="0"):
+    def __init__(self, name, *flags, public_rate="0", member_rate="0", log_level="error"):
         self.data = pathlib.Path(tempfile.mkdtemp(prefix=f"overdue-hostile-{name}-"))
         self.log_path = self.data / "overdued.log"
         self.args = [OVERDUED, "--data-dir", str(self.data), "--public-address", "127.0.0.1:0",
-                     "--member-address", "127.0.0.1:0", "--log-level", "error",
+                     "--member-address", "127.0.0.1:0", "--log-level", log_level,
                      "--public-rate", str(public_rate), "--member-rate", str(member_rate), *flags]
         if not os.path.exists(OVERDUED):
             raise AssertionError(f"no overdued binary at {OVERDUED} (set $OVERDUED)")
@@ -104,7 +120,6 @@ class Server:
         return self.process.poll() is None
 
     def log_tail(self, lines=30):
-        self._log.flush()
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:

@@ -5,9 +5,8 @@ server: after each one the server is up and a normal check is served."""
 import grpc
 import pytest
 
-from support import (NORMAL_PARTY, PDF, PNG, Server, assert_clean_refusal, check_normal, common_pb2, describe,
-                     filing, fresh_party, lookup_pb2, member_channel, members_pb2_grpc,
-                     register_member)
+from support import (NORMAL_PARTY, PDF, PNG, assert_clean_refusal, check_normal, common_pb2, describe, filing,
+                     fresh_party, lookup_pb2, member_channel, members_pb2_grpc, register_member, Server)
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import signal
 
 import h2.events
 
-from support import (Server, batch_round_trip, common_pb2, describe, ended, figure, first_answer, grpc_frame,
-                     grpc_headers, h2_connect, health_pb2, health_pb2_grpc, lookup_pb2, lookup_pb2_grpc,
-                     NORMAL_PARTY, send_data, check_normal)
+from support import (NORMAL_PARTY, batch_round_trip, check_normal, common_pb2, describe, ended, figure,
+                     first_answer, grpc_frame, grpc_headers, h2_connect, health_pb2, health_pb2_grpc,
+                     lookup_pb2, lookup_pb2_grpc, run_async, send_data, Server)
 
 GRACE = 3
 
@@ -36,7 +36,7 @@ def a_client_that_never_reads(server):
 
 def test_sigterm_with_open_streams_and_a_client_that_never_reads_exits_0_within_the_grace():
     server = Server("shutdown", "--shutdown-grace", str(GRACE), "--max-streams-per-address", "20",
-                    "--max-calls-per-address", "40")
+                    "--max-calls-per-address", "40", log_level="info")
     raw = None
     try:
         check_normal(server.lookup())
@@ -66,7 +66,7 @@ def test_sigterm_with_open_streams_and_a_client_that_never_reads_exits_0_within_
             await channel.close()
             return watch_answers, batch_answer, exited, {name: (at - sent, end) for name, (at, end) in ends.items()}
 
-        watch_answers, batch_answer, exited, ends = asyncio.run(scenario())
+        watch_answers, batch_answer, exited, ends = run_async(scenario())
     finally:
         if raw is not None:
             raw.close()
@@ -79,4 +79,5 @@ def test_sigterm_with_open_streams_and_a_client_that_never_reads_exits_0_within_
     assert exited is not None, f"overdued had not exited {GRACE + 15} s after SIGTERM:\n{server.log_tail()}"
     assert exited <= GRACE + 5, f"overdued took {exited:.2f} s to exit (grace {GRACE} s):\n{server.log_tail()}"
     assert code == 0, f"overdued exited with {code} after SIGTERM:\n{server.log_tail()}"
-    assert len(ends) == 6, f"streams that never ended: {set(f'watch{i}' for i in range(3)) | set(f'batch{i}' for i in range(3)) - set(ends)}"
+    streams = {f"watch{i}" for i in range(3)} | {f"batch{i}" for i in range(3)}
+    assert set(ends) == streams, f"streams that never ended: {sorted(streams - set(ends))}"

@@ -9,9 +9,9 @@ import collections
 import grpc
 import pytest
 
-from support import (Forwarder, Server, cancel_all, check_normal, check_normal_within, describe, figure,
-                     first_answer, health_pb2, health_pb2_grpc, lookup_pb2_grpc, member_channel, NORMAL_REQUEST,
-                     operator_pb2, register_member)
+from support import (NORMAL_REQUEST, cancel_all, check_normal, check_normal_within, describe, figure,
+                     first_answer, Forwarder, health_pb2, health_pb2_grpc, lookup_pb2_grpc, member_channel,
+                     operator_pb2, register_member, run_async, Server)
 
 BUDGET = 40
 ADDRESSES = [f"127.0.0.{n}" for n in range(2, 10)]
@@ -49,7 +49,8 @@ def test_public_flood_to_its_budget_cannot_starve_the_member_listener(server):
                 results = {}
                 for name, call in [
                     ("member_check", lambda: members_lookup.CheckParty(NORMAL_REQUEST, timeout=10)),
-                    ("operator_audit", lambda: operator.ListAudit(operator_pb2.ListAuditRequest(page_size=1), timeout=10)),
+                    ("operator_audit",
+                     lambda: operator.ListAudit(operator_pb2.ListAuditRequest(page_size=1), timeout=10)),
                 ]:
                     try:
                         call()
@@ -71,7 +72,7 @@ def test_public_flood_to_its_budget_cannot_starve_the_member_listener(server):
                 await channel.close()
             return len(held), refused, member_results, public_full, still_open
 
-        held, refused, member_results, public_full, still_open = asyncio.run(flood())
+        held, refused, member_results, public_full, still_open = run_async(flood())
     finally:
         for forwarder in forwarders:
             forwarder.close()

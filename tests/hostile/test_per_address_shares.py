@@ -13,8 +13,9 @@ import time
 import grpc
 import pytest
 
-from support import (Forwarder, NORMAL_PARTY, NORMAL_REQUEST, Server, batch_round_trip, cancel_all, check_normal,
-                     describe, ended, figure, has_retry_info, hold_watches, lookup_pb2_grpc, one_more_watch, refusal)
+from support import (NORMAL_PARTY, NORMAL_REQUEST, batch_round_trip, cancel_all, check_normal, describe,
+                     ended, figure, Forwarder, has_retry_info, hold_watches, lookup_pb2_grpc, one_more_watch,
+                     refusal, run_async, Server)
 
 STREAMS_PER_ADDRESS = 4
 EXTRA = 3
@@ -91,7 +92,7 @@ def test_idle_batch_streams_from_one_address_are_capped_and_another_address_is_s
                 held_ends, again)
 
     (refused, held, still_open, other_report, other_answer, other_end, still_capped, answers, held_ends,
-     again) = asyncio.run(attack())
+     again) = run_async(attack())
     after = server.rss_mib()
     figure("idle_streams_rss_mib_before", f"{before:.1f}")
     figure("idle_streams_rss_mib_after", f"{after:.1f}")
@@ -147,7 +148,7 @@ def test_one_address_holding_its_calls_share_is_refused_and_another_address_is_s
                 await channel.close()
             return len(held), refused, fifth_stream, unary, other_unary
 
-        held, refused, fifth_stream, unary, other_unary = asyncio.run(attack())
+        held, refused, fifth_stream, unary, other_unary = run_async(attack())
     finally:
         forwarder.close()
     print(f"held {held}, refusals {dict(refused)}, fifth stream {fifth_stream}, unary {unary}, other {other_unary}")

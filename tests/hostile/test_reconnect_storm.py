@@ -5,7 +5,6 @@ whose request message never arrives). Afterwards the one address they all came f
 must have its whole share back (--max-streams-per-address streams held again, one more refused
 TOO_MANY_STREAMS), and a normal client is served."""
 
-import asyncio
 import collections
 import concurrent.futures
 import socket
@@ -14,8 +13,8 @@ import struct
 import h2.events
 import pytest
 
-from support import (Server, cancel_all, check_normal, client_hello, figure, grpc_frame, grpc_headers, h2_connect,
-                     health_pb2, hold_watches, one_more_watch, send_data, tls_context)
+from support import (cancel_all, check_normal, client_hello, figure, grpc_frame, grpc_headers, h2_connect,
+                     health_pb2, hold_watches, one_more_watch, run_async, send_data, Server, tls_context)
 
 STREAMS_PER_ADDRESS = 4
 CONNECTIONS = 200
@@ -108,7 +107,7 @@ def test_a_reconnect_storm_leaves_the_address_its_whole_share_and_normal_clients
             await channel.close()
         return len(held), refused, extra
 
-    held, refused, extra = asyncio.run(share())
+    held, refused, extra = run_async(share())
     after = server.rss_mib()
     figure("storm_connections", CONNECTIONS)
     figure("storm_rss_mib_before", f"{before:.1f}")

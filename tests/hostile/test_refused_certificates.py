@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from support import (NORMAL_REQUEST, Server, audit_rows_after, batch, check_normal, describe, figure,
-                     last_audit_id, lookup_pb2_grpc, member_channel, members_pb2, members_pb2_grpc,
-                     operator_pb2, operator_pb2_grpc, refusal, register_member)
+from support import (NORMAL_REQUEST, audit_rows_after, batch, check_normal, describe, figure, last_audit_id,
+                     lookup_pb2_grpc, member_channel, members_pb2, members_pb2_grpc, operator_pb2,
+                     operator_pb2_grpc, refusal, register_member, Server)
 
 FLOOD = 2000
 MAX_NEW_AUDIT_ROWS = 50
@@ -127,7 +127,8 @@ def test_a_flood_from_a_revoked_certificate_is_refused_and_audited_in_aggregate(
     assert sum(n for outcome, n in outcomes.items() if outcome != "answered" and outcome[0] == "UNAUTHENTICATED") \
         == FLOOD, f"every call from the revoked certificate must be UNAUTHENTICATED: {outcomes}"
     assert rows, "the refusals were not audited at all"
-    assert len(rows) <= MAX_NEW_AUDIT_ROWS, f"{FLOOD} refusals wrote {len(rows)} audit rows (at most {MAX_NEW_AUDIT_ROWS})"
+    assert len(rows) <= MAX_NEW_AUDIT_ROWS, \
+        f"{FLOOD} refusals wrote {len(rows)} audit rows (at most {MAX_NEW_AUDIT_ROWS})"
     assert operator.ListAudit(operator_pb2.ListAuditRequest(page_size=1), timeout=30).chain_intact
     check_normal(server.lookup())
     check_normal(lookup_pb2_grpc.LookupStub(server.operator_channel()))

@@ -6,8 +6,9 @@ import OverdueCore
 
 /// The outermost layer of one listener, around every stream the transport hands over: rate
 /// limits and budgets are checked before anything else runs (a refused call costs no storage
-/// work), and an admitted call runs in a task of its own that is cancelled when its client leaves
-/// (grpc-swift only signals `context.cancellation`), at the server's time limit, or at shutdown.
+/// work), and an admitted call is ended (its handler cancelled, see `CancellableHandlerInterceptor`)
+/// when its client leaves (grpc-swift only signals `context.cancellation`), at the server's time
+/// limit, or at shutdown.
 /// The call's places in the budget are given back when its handler returns, however it ends.
 struct CallSupervisor: Sendable {
   /// Whose share a call counts against.
@@ -52,21 +53,12 @@ struct CallSupervisor: Sendable {
     defer { budget.release(peer: principal, isStream: isStream) }
 
     let call = RunningCall(limit: isStream ? nil : timeLimit)
-    let task = Task {
-      await RunningCall.$current.withValue(call) { await handler(stream, context) }
-    }
-    let id = calls.add(
-      call, deadline: isStream ? nil : .now + timeLimit, isStream: isStream,
-      cancel: { task.cancel() })
+    let id = calls.add(call, deadline: isStream ? nil : .now + timeLimit, isStream: isStream)
     defer { calls.remove(id) }
-    await withTaskCancellationHandler {
-      await withRPCCancellationHandler {
-        await task.value
-      } onCancelRPC: { [calls] in
-        calls.clientLeft(id)
-      }
-    } onCancel: {
-      task.cancel()
+    await withRPCCancellationHandler {
+      await RunningCall.$current.withValue(call) { await handler(stream, context) }
+    } onCancelRPC: { [calls] in
+      calls.clientLeft(id)
     }
   }
 

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Every call running on the server, each with the way to cancel its task: ended at the server's
+/// Every call running on the server: ended at the server's
 /// time limit by one watch task (`run`, looking every `tick`: one timer for all calls, where a
 /// timer per call cost unary checks nearly half their throughput), when its client leaves, and
 /// at shutdown (streams at once, everything else when the grace period is over).
@@ -19,25 +19,20 @@ final class RunningCalls: Sendable {
     let call: RunningCall
     let deadline: ContinuousClock.Instant?
     let isStream: Bool
-    let cancel: @Sendable () -> Void
   }
 
   init(tick: Duration) {
     self.tick = tick
   }
 
-  /// Adds a call whose task `cancel` cancels; a stream that arrives during shutdown is ended at once.
-  func add(
-    _ call: RunningCall, deadline: ContinuousClock.Instant?, isStream: Bool,
-    cancel: @escaping @Sendable () -> Void
-  ) -> Int {
+  /// Adds a call; a stream that arrives during shutdown is ended at once.
+  func add(_ call: RunningCall, deadline: ContinuousClock.Instant?, isStream: Bool) -> Int {
     let (id, endNow) = state.withLock { state in
       defer { state.nextID += 1 }
-      state.calls[state.nextID] = Entry(
-        call: call, deadline: deadline, isStream: isStream, cancel: cancel)
+      state.calls[state.nextID] = Entry(call: call, deadline: deadline, isStream: isStream)
       return (state.nextID, state.shuttingDown && isStream)
     }
-    if endNow, call.end(.shutdown) { cancel() }
+    if endNow { call.end(.shutdown) }
     return id
   }
 
@@ -53,7 +48,7 @@ final class RunningCalls: Sendable {
       guard let entry = state.calls[id], !state.shuttingDown || entry.isStream else { return nil }
       return entry
     }
-    if let entry, entry.call.end(.clientLeft) { entry.cancel() }
+    entry?.call.end(.clientLeft)
   }
 
   /// Shutdown has begun: streams are told to end now; unary calls run on.
@@ -88,6 +83,6 @@ final class RunningCalls: Sendable {
 
   private func end(reason: RunningCall.Ending, _ select: (inout State) -> [Entry]) {
     let chosen = state.withLock { select(&$0) }
-    for entry in chosen where entry.call.end(reason) { entry.cancel() }
+    for entry in chosen { entry.call.end(reason) }
   }
 }

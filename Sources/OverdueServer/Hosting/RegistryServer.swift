@@ -115,16 +115,33 @@ public struct RegistryServer: Service {
 
     let lookup = LookupService(registry: registry)
     let statusMapping = StatusMappingInterceptor(logger: logger)
+    let cancellable = CancellableHandlerInterceptor()
     let publicServer = GRPCServer(
       transport: SupervisedTransport(
         base: publicTransport, supervisor: supervisor(.address, rate: limits.publicRate)),
-      services: [lookup, HealthService()], interceptors: [statusMapping])
+      services: [lookup, HealthService()], interceptors: [statusMapping, cancellable])
     let memberServer = GRPCServer(
       transport: SupervisedTransport(
         base: memberTransport, supervisor: supervisor(.certificate, rate: limits.memberRate)),
       services: [lookup, MembersService(registry: registry), OperatorService(registry: registry)],
-      interceptors: [statusMapping, AuthenticationInterceptor(registry: registry)])
+      interceptors: [statusMapping, cancellable, AuthenticationInterceptor(registry: registry)])
 
+    // The listeners serve in a task of their own, so that a stream stuck writing to a client
+    // that never reads cannot hold the process past the grace period.
+    let serving = Task {
+      try await withThrowingDiscardingTaskGroup { servers in
+        servers.addTask { try await publicServer.serve() }
+        servers.addTask { try await memberServer.serve() }
+        let addresses = ListenerAddresses(
+          public: try await Self.describe(publicTransport.listeningAddress),
+          member: try await Self.describe(memberTransport.listeningAddress))
+        try addresses.write(to: data.appendingPathComponent("listeners.json"))
+        logger.info(
+          "listening",
+          metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
+        onListening(addresses)
+      }
+    }
     try await withThrowingTaskGroup(of: Void.self) { background in
       background.addTask { try await reloader.run() }
       background.addTask { await calls.run() }
@@ -132,24 +149,21 @@ public struct RegistryServer: Service {
         await Self.applyDeadlines(registry, every: configuration.schedulerInterval, logger: logger)
       }
       background.addTask {
-        // Once shutdown has begun, the grace period; then whatever still runs is cancelled.
+        // Once shutdown has begun: the grace period, then whatever still runs is cancelled, and
+        // a moment later the listeners themselves.
         try await gracefulShutdown()
         try await Task.sleep(for: limits.shutdownGrace)
-        logger.notice("shutdown grace period over; cancelling calls", metadata: ["calls": "\(calls.count)"])
+        logger.notice(
+          "shutdown grace period over; ending calls", metadata: ["calls": "\(calls.count)"])
         calls.cancelAll()
+        try await Task.sleep(for: .seconds(2))
+        serving.cancel()
       }
       try await withGracefulShutdownHandler {
-        try await withThrowingDiscardingTaskGroup { servers in
-          servers.addTask { try await publicServer.serve() }
-          servers.addTask { try await memberServer.serve() }
-          let addresses = ListenerAddresses(
-            public: try await Self.describe(publicTransport.listeningAddress),
-            member: try await Self.describe(memberTransport.listeningAddress))
-          try addresses.write(to: data.appendingPathComponent("listeners.json"))
-          logger.info(
-            "listening",
-            metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
-          onListening(addresses)
+        try await withTaskCancellationHandler {
+          try await serving.value
+        } onCancel: {
+          serving.cancel()
         }
       } onGracefulShutdown: {
         logger.info("shutting down gracefully", metadata: ["calls": "\(calls.count)"])

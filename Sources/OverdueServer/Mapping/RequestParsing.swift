@@ -7,7 +7,7 @@ import SwiftProtobuf
 
 /// Turns request fields into domain values, naming the field on any error.
 enum RequestParsing {
-  static let evidenceContentTypes: Set<String> = ["application/pdf", "image/png", "image/jpeg"]
+  static let evidenceContentTypes = Set(EvidenceContent.signatures.keys)
   static let maxEvidenceBytes = 8 << 20
 
   /// The idempotency key of a write: the caller, its request id and a digest of the whole request.
@@ -103,6 +103,11 @@ enum RequestParsing {
       }
       guard !document.content.isEmpty else {
         throw .invalid("\(path).content", "EMPTY_DOCUMENT", "the document is empty")
+      }
+      guard EvidenceContent.matches(document.content, contentType: document.contentType) else {
+        throw .invalid(
+          "\(path).content", "CONTENT_TYPE_MISMATCH",
+          "the document's bytes are not a \(document.contentType) file")
       }
       guard document.content.count <= maxEvidenceBytes else {
         throw .invalid(

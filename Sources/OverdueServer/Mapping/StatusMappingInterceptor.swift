@@ -23,7 +23,14 @@ struct StatusMappingInterceptor: ServerInterceptor {
     } catch {
       throw status(for: error, context: context)
     }
-    guard case .success(var contents) = response.accepted else { return response }
+    var contents: StreamingServerResponse<Output>.Contents
+    switch response.accepted {
+    case .success(let accepted):
+      contents = accepted
+    case .failure(let refusal):
+      // A handler's error reaches here as a refused response, not as a throw.
+      return StreamingServerResponse(error: status(for: refusal, context: context))
+    }
     let producer = contents.producer
     contents.producer = { writer in
       do {
