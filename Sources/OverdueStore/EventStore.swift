@@ -92,6 +92,12 @@ public final class EventStore: Sendable {
     try pool.read { db in try Self.events(db, after: sequence, limit: limit) }
   }
 
+  /// The hash of the event at `sequence` (nil when the log has none), to check a read model's
+  /// position against.
+  public func hash(at sequence: UInt64) throws -> String? {
+    try pool.read { db in try EventChain.hash(at: sequence, db) }
+  }
+
   /// The newest sequence number in the log (0 when empty).
   public func lastSequence() throws -> UInt64 {
     try pool.read { db in try UInt64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
@@ -155,12 +161,13 @@ public final class EventStore: Sendable {
 
   static func events(_ db: Database, after sequence: UInt64, limit: Int) throws -> [LoggedEvent] {
     let rows = try Row.fetchAll(
-      db, sql: "SELECT sequence, payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
+      db,
+      sql: "SELECT sequence, payload, hash FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
       arguments: [sequence, limit])
     return try rows.map { row in
       LoggedEvent(
         sequence: row["sequence"],
-        event: try JSONCoding.decode(RegistryEvent.self, from: row["payload"]))
+        event: try JSONCoding.decode(RegistryEvent.self, from: row["payload"]), hash: row["hash"])
     }
   }
 }

@@ -69,6 +69,14 @@ enum EventStoreSchema {
           ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
           """)
     }
+    migrator.registerMigration("v3-event-chain") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE events ADD COLUMN previous_hash TEXT NOT NULL DEFAULT '';
+          ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+          """)
+      try EventChain.chainExisting(db)
+    }
     return migrator
   }
 }

@@ -24,11 +24,20 @@ public final class Projector: Sendable {
 
   /// Brings the read model up to date at start-up: rebuilds it when it was made under other
   /// deadline rules (or before they were recorded), then applies what is new.
+  /// It also rebuilds a read model that does not match its log: ahead of it, or whose last applied
+  /// event's hash is not the log's event at that sequence (a read model from another log).
   public func start() throws {
-    let rules = try readModel.pool.read { db in
-      try String.fetchOne(db, sql: "SELECT deadline_rules FROM projection WHERE id = 1")
+    let (rules, position, hash) = try readModel.pool.read { db in
+      let row = try Row.fetchOne(
+        db, sql: "SELECT deadline_rules, sequence, last_hash FROM projection WHERE id = 1")
+      return (
+        row?["deadline_rules"] as String?, row?["sequence"] as UInt64? ?? 0,
+        row?["last_hash"] as String? ?? ""
+      )
     }
-    if rules != policy.deadlineRules { try rebuild() }
+    let logHash = position == 0 ? "" : try eventStore.hash(at: position)
+    let matchesLog = logHash == hash
+    if rules != policy.deadlineRules || !matchesLog { try rebuild() }
     try catchUp()
   }
 
@@ -58,7 +67,7 @@ public final class Projector: Sendable {
         try db.execute(sql: "DELETE FROM \(table)")
       }
       try db.execute(
-        sql: "UPDATE projection SET sequence = 0, deadline_rules = ? WHERE id = 1",
+        sql: "UPDATE projection SET sequence = 0, last_hash = '', deadline_rules = ? WHERE id = 1",
         arguments: [policy.deadlineRules])
       var position: UInt64 = 0
       while case let batch = try applyBatch(db), batch.applied > 0 {
@@ -87,7 +96,11 @@ public final class Projector: Sendable {
       if let key = try apply(logged, db) { touched.insert(key) }
       position = logged.sequence
     }
-    try db.execute(sql: "UPDATE projection SET sequence = ? WHERE id = 1", arguments: [position])
+    if let last = events.last {
+      try db.execute(
+        sql: "UPDATE projection SET sequence = ?, last_hash = ? WHERE id = 1",
+        arguments: [position, last.hash])
+    }
     var batch = AppliedBatch(position: position, applied: events.count)
     for key in touched {
       if try ReadModel.hasPublicParty(db, key: key) {
@@ -114,7 +127,7 @@ public final class Projector: Sendable {
         sql: """
           INSERT OR REPLACE INTO listings
             (listing_id, member_id, state, filed_scheme, filed_value, pan, listing, public_listing,
-             next_deadline)
+             next_deadline_day)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
@@ -122,7 +135,7 @@ public final class Projector: Sendable {
           listing.party.value,
           listing.pan, try JSONCoding.encode(listing),
           try PublicListing(listing).map(JSONCoding.encode),
-          ListingDecider.nextDeadline(listing, policy: policy)?.description,
+          ListingDecider.nextDeadline(listing, policy: policy)?.dayNumber,
         ])
       try refreshParty(listing.party, pan: listing.pan, db)
       return listing.debtKey

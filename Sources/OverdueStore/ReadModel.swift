@@ -196,8 +196,8 @@ public final class ReadModel: Sendable {
       try String.fetchAll(
         db,
         sql:
-          "SELECT listing_id FROM listings WHERE next_deadline <= ? ORDER BY next_deadline, listing_id",
-        arguments: [day.description])
+          "SELECT listing_id FROM listings WHERE next_deadline_day <= ? ORDER BY next_deadline_day, listing_id",
+        arguments: [day.dayNumber])
     }
   }
 

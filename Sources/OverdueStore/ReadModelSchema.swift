@@ -64,10 +64,22 @@ enum ReadModelSchema {
           ALTER TABLE projection ADD COLUMN deadline_rules TEXT NOT NULL DEFAULT '';
           """)
     }
-    migrator.registerMigration("v4-listing-sequences") { db in
+    migrator.registerMigration("v4-listing-sequences-and-deadline-days") { db in
       // Public listings now carry the log sequences of their listing and settlement (repeat
-      // defaulters are judged by log order): rows projected before need a rebuild.
-      try db.execute(sql: "UPDATE projection SET deadline_rules = ''")
+      // defaulters are judged by log order), and the scheduler compares deadlines as day numbers,
+      // not as text; the projection records the hash of the last event it applied, to find a read
+      // model that is ahead of its log or was built from another: rows projected before need a
+      // rebuild.
+      try db.execute(
+        sql: """
+          DROP INDEX listings_by_deadline;
+          ALTER TABLE listings DROP COLUMN next_deadline;
+          ALTER TABLE listings ADD COLUMN next_deadline_day INTEGER;
+          CREATE INDEX listings_by_deadline_day ON listings (next_deadline_day)
+            WHERE next_deadline_day IS NOT NULL;
+          ALTER TABLE projection ADD COLUMN last_hash TEXT NOT NULL DEFAULT '';
+          UPDATE projection SET deadline_rules = '';
+          """)
     }
     return migrator
   }

@@ -25,4 +25,6 @@ public enum RegistryEvent: Codable, Sendable, Equatable {
 public struct LoggedEvent: Sendable, Equatable {
   public var sequence: UInt64
   public var event: RegistryEvent
+  /// The event's place in the log's hash chain.
+  public var hash: String = ""
 }

@@ -71,12 +71,28 @@ public struct WriteSession {
   public func append(_ events: [RegistryEvent]) throws(RegistryError) -> UInt64 {
     try storageAccess {
       var last: UInt64 = 0
-      for event in events {
+      var previous = try EventChain.lastHash(db)
+      let next =
+        (try UInt64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM events")) ?? 0) + 1
+      for (offset, event) in events.enumerated() {
+        let sequence = next + UInt64(offset)
+        let payload = try JSONCoding.encode(event)
+        let recordedAt = Date().formatted(
+          .iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let hash = EventChain.hash(
+          previous: previous, sequence: sequence, stream: event.stream, type: event.name,
+          payload: payload, requestId: requestId, recordedAt: recordedAt)
         try db.execute(
-          sql:
-            "INSERT INTO events (stream, type, payload, request_id, recorded_at) VALUES (?, ?, ?, ?, ?)",
-          arguments: [event.stream, event.name, try JSONCoding.encode(event), requestId, Date()])
-        last = UInt64(db.lastInsertedRowID)
+          sql: """
+            INSERT INTO events
+              (sequence, stream, type, payload, request_id, recorded_at, previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            sequence, event.stream, event.name, payload, requestId, recordedAt, previous, hash,
+          ])
+        previous = hash
+        last = sequence
         try updateState(for: event, sequence: last)
       }
       return last

@@ -14,7 +14,7 @@ final class RefusalAudit: Sendable {
 
   init(
     eventStore: EventStore, logger: Logger,
-    rate: CallRate = CallRate(perSecond: 1, burst: 10)
+    rate: CallRate = CallRate(perSecond: 1, burst: 32)
   ) {
     self.eventStore = eventStore
     self.logger = logger
