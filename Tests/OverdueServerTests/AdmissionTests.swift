@@ -39,13 +39,17 @@ struct AdmissionTests {
   }
 
   @Test func theClientWaitsAsAskedAndGetsItsAnswer() async throws {
+    // One call at once, then one every 500 ms: three calls are answered, and the client must have
+    // waited as the refusals asked (at least 2 × 500 ms), which it would not without the limiter.
     try await TestRegistry.with(configure: {
       $0.limits.publicRate = CallRate(perSecond: 2, burst: 1)
     }) { registry in
+      let started = ContinuousClock.now
       for _ in 0..<3 {
         let report = try await check(registry.publicConnection)
         #expect(report.status == .clear)
       }
+      #expect(ContinuousClock.now - started >= .milliseconds(900))
     }
   }
 

@@ -181,8 +181,15 @@ struct LifecycleEndToEndTests {
 
   @Test func nameSearchIsPrefixAndTypoTolerantAndPaged() async throws {
     try await TestRegistry.with { registry in
-      let (_, listingId) = try await listedDefault(registry)
-      _ = listingId
+      let (member, _) = try await listedDefault(registry)
+      // A second "Acme" (its legal name is the filing's, "Acme Fabrication LLP", under a sibling
+      // GSTIN of another state), so that paging has a second page to find.
+      let sibling = try await member.withClients {
+        try await $0.members.fileDefault(Requests.filing(party: "29AAPFU0939F1ZR", invoice: "S-1"))
+      }
+      _ = try await registry.asOperator {
+        try await $0.operator.verifyListing(Requests.verify(sibling.listingID))
+      }
       func search(_ query: String, pageToken: String = "") async throws
         -> Overdue_V1_SearchPartiesResponse
       {
@@ -198,6 +205,17 @@ struct LifecycleEndToEndTests {
         let found = try await search(query)
         #expect(found.matches.first?.party.value == Requests.buyer, "query \(query)")
         #expect(found.matches.first?.status == .active)
+      }
+      // Page by page, one match a page: both parties, each once, then no further page.
+      let first = try await search("acme")
+      #expect(first.matches.count == 1)
+      #expect(!first.nextPageToken.isEmpty)
+      let second = try await search("acme", pageToken: first.nextPageToken)
+      #expect(second.matches.count == 1)
+      let found = Set((first.matches + second.matches).map(\.party.value))
+      #expect(found == [Requests.buyer, "29AAPFU0939F1ZR"])
+      if !second.nextPageToken.isEmpty {
+        #expect(try await search("acme", pageToken: second.nextPageToken).matches.isEmpty)
       }
       #expect(try await search("zzzzqqq").matches.isEmpty)
       let tooShort = await expectRPCError { _ = try await search("ac") }

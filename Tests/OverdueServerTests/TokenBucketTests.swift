@@ -20,10 +20,14 @@ struct TokenBucketTests {
     let limiter = RateLimiter(rate: CallRate(perSecond: 1, burst: 1), maxPrincipals: 2)
     #expect(limiter.admit("member:M-A", now: start) == nil)
     #expect(limiter.admit("member:M-A", now: start) != nil)
-    #expect(limiter.admit("member:M-B", now: start) == nil)
-    // The table is full; M-A's bucket has refilled a minute later and is dropped, M-C gets one.
-    #expect(limiter.admit("member:M-C", now: start + .seconds(60)) == nil)
-    #expect(limiter.admit("member:M-C", now: start + .seconds(60)) != nil)
+    // M-B is busy a minute later (it has just used its token); M-A has been idle and refilled.
+    let later = start + .seconds(60)
+    #expect(limiter.admit("member:M-B", now: later) == nil)
+    // The table is full: the idle M-A is the one forgotten, the busy M-B keeps its empty bucket.
+    #expect(limiter.admit("member:M-C", now: later) == nil)
+    #expect(limiter.trackedPrincipals == 2)
+    #expect(limiter.admit("member:M-B", now: later) != nil)
+    #expect(limiter.admit("member:M-C", now: later) != nil)
   }
 
   @Test func aTableFullOfBusyPrincipalsStaysBounded() {

@@ -14,9 +14,7 @@ struct TokenBucket: Sendable, Equatable {
 
   /// Takes a token if there is one (nil); otherwise how long until there will be.
   mutating func take(now: ContinuousClock.Instant) -> Duration? {
-    let elapsed = now - updated
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    tokens = min(burst, tokens + seconds * ratePerSecond)
+    tokens = refilled(now: now)
     updated = now
     guard tokens < 1 else {
       tokens -= 1
@@ -27,8 +25,12 @@ struct TokenBucket: Sendable, Equatable {
 
   /// Whether the bucket has refilled completely (so forgetting it changes nothing).
   func isFull(now: ContinuousClock.Instant) -> Bool {
-    var copy = self
-    _ = copy.take(now: now)
-    return copy.tokens + 1 >= burst
+    refilled(now: now) >= burst
+  }
+
+  private func refilled(now: ContinuousClock.Instant) -> Double {
+    let elapsed = now - updated
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return min(burst, tokens + seconds * ratePerSecond)
   }
 }

@@ -142,6 +142,12 @@ public struct RegistryServer: Service {
         onListening(addresses)
       }
     }
+    // How serving ended: by itself (with its result), or abandoned after the grace period.
+    let (endings, ending) = AsyncStream.makeStream(of: Result<Void, any Error>?.self)
+    let watcher = Task {
+      ending.yield(await serving.result)
+    }
+    defer { watcher.cancel() }
     try await withThrowingTaskGroup(of: Void.self) { background in
       background.addTask { try await reloader.run() }
       background.addTask { await calls.run() }
@@ -149,19 +155,28 @@ public struct RegistryServer: Service {
         await Self.applyDeadlines(registry, every: configuration.schedulerInterval, logger: logger)
       }
       background.addTask {
-        // Once shutdown has begun: the grace period, then whatever still runs is cancelled, and
-        // a moment later the listeners themselves.
+        // Once shutdown has begun: the grace period, then whatever still runs is ended, and a
+        // moment later the listeners are cancelled. A stream whose client never reads can hold its
+        // connection open whatever is cancelled (its final status cannot be flushed, and the
+        // transport waits for the stream to close), so a moment after that serving is abandoned
+        // and the process goes on to exit.
         try await gracefulShutdown()
         try await Task.sleep(for: limits.shutdownGrace)
         logger.notice(
           "shutdown grace period over; ending calls", metadata: ["calls": "\(calls.count)"])
         calls.cancelAll()
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(1))
         serving.cancel()
+        try await Task.sleep(for: .seconds(1))
+        logger.warning("connections still open after the grace period; leaving them")
+        ending.yield(nil)
       }
       try await withGracefulShutdownHandler {
         try await withTaskCancellationHandler {
-          try await serving.value
+          for await ended in endings {
+            try ended?.get()
+            break
+          }
         } onCancel: {
           serving.cancel()
         }
