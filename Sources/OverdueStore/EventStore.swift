@@ -23,6 +23,14 @@ public final class EventStore: Sendable {
     if let faults { try pool.writeWithoutTransaction { try faults.install(on: $0) } }
   }
 
+  /// Closes the log (checkpointing its WAL); nothing may use the store afterwards.
+  /// Its WAL is checkpointed into the main file first (GRDB closes the writer before the
+  /// read-only connections, and the last of those cannot checkpoint).
+  public func close() throws {
+    try pool.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
+    try pool.close()
+  }
+
   /// The writer connection's `PRAGMA synchronous` (2 means FULL).
   public func synchronousMode() throws -> Int {
     try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }

@@ -77,6 +77,16 @@ enum EventStoreSchema {
           """)
       try EventChain.chainExisting(db)
     }
+    migrator.registerMigration("v4-evidence-usage") { db in
+      // Evidence bytes each member has filed, against its quota.
+      try db.execute(
+        sql: """
+          CREATE TABLE evidence_usage (
+            member_id TEXT PRIMARY KEY,
+            bytes INTEGER NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 }

@@ -25,6 +25,14 @@ public final class ReadModel: Sendable {
     index = PublicPartyIndex(keys: keys, position: position, capacity: cachedParties)
   }
 
+  /// Closes the read model; nothing may use it afterwards.
+  /// Its WAL is checkpointed into the main file first (GRDB closes the writer before the
+  /// read-only connections, and the last of those cannot checkpoint).
+  public func close() throws {
+    try pool.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
+    try pool.close()
+  }
+
   /// The last event sequence number applied (and visible to checks).
   public func position() -> UInt64 { index.position }
 

@@ -99,8 +99,34 @@ public struct WriteSession {
     }
   }
 
-  /// Stores evidence bytes (content-addressed; storing the same document twice is a no-op).
-  public func store(_ evidence: [StoredEvidence]) throws(RegistryError) {
+  /// Stores evidence bytes (content-addressed; storing the same document twice is a no-op) and
+  /// charges them to `memberId`, refused when they would take it past `quotaBytes`.
+  public func store(_ evidence: [StoredEvidence], chargedTo memberId: String?, quotaBytes: Int64)
+    throws(RegistryError)
+  {
+    if let memberId, !evidence.isEmpty {
+      let adding = evidence.reduce(Int64(0)) { $0 + Int64($1.content.count) }
+      let used = try storageAccess {
+        try Int64.fetchOne(
+          db, sql: "SELECT bytes FROM evidence_usage WHERE member_id = ?", arguments: [memberId])
+          ?? 0
+      }
+      guard used + adding <= quotaBytes else {
+        throw RegistryError(
+          .resourceExhausted, reason: "EVIDENCE_QUOTA_EXCEEDED",
+          message:
+            "member \(memberId) has filed \(used) bytes of evidence; these \(adding) would pass its quota of \(quotaBytes)",
+          field: "evidence")
+      }
+      try storageAccess {
+        try db.execute(
+          sql: """
+            INSERT INTO evidence_usage (member_id, bytes) VALUES (?, ?)
+            ON CONFLICT (member_id) DO UPDATE SET bytes = bytes + excluded.bytes
+            """,
+          arguments: [memberId, adding])
+      }
+    }
     try storageAccess {
       for document in evidence {
         try db.execute(

@@ -95,6 +95,9 @@ struct Overdued: AsyncParsableCommand {
   )
   var operatorCert: [String] = []
 
+  @Option(help: "Evidence a member may file in all, in MiB; beyond it filings are refused.")
+  var evidenceQuotaMib = 1024
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -122,6 +125,7 @@ struct Overdued: AsyncParsableCommand {
       $0.limits.callTimeLimit = .seconds(callTimeLimit)
       $0.limits.shutdownGrace = .seconds(shutdownGrace)
       $0.operatorCertificates = operatorCert
+      $0.evidenceQuotaBytes = Int64(evidenceQuotaMib) << 20
     }
     let group = ServiceGroup(
       services: [RegistryServer(configuration: configuration, logger: logger)],

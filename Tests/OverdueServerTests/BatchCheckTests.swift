@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import OverdueAPI
 import OverdueClient
+import OverdueServer
 import SwiftProtobuf
 import Synchronization
 import Testing
@@ -29,6 +30,24 @@ struct BatchCheckTests {
     AsyncStream { continuation in
       for index in 0..<count { continuation.yield(item(index)) }
       continuation.finish()
+    }
+  }
+
+  @Test func answersPastTheByteBudgetAreSplitAcrossMessagesInOrder() async throws {
+    try await TestRegistry.with(configure: { $0.limits.batchAnswerBytes = 4 << 10 }) { registry in
+      let messages = Mutex<[[String]]>([])
+      try await registry.publicConnection.withClients { clients in
+        try await clients.batchCheck(Self.items(2_000), chunkSize: 2_000) { results in
+          messages.withLock { $0.append(results.map(\.correlationID)) }
+        }
+      }
+      let answered = messages.withLock { $0 }
+      // One request message, answered in several, none much past the budget, every id once and
+      // in order.
+      #expect(answered.count > 10)
+      let ids: [String] = answered.flatMap { $0 }
+      let expected: [String] = (0..<2_000).map { String($0) }
+      #expect(ids == expected)
     }
   }
 

@@ -111,7 +111,7 @@ class Ledger:
             invoices=[common_pb2.Invoice(number=f"C-{serial}", issued_on=day(130), due_on=day(100),
                                          amount_minor=200_000_00)],
             evidence=[common_pb2.Evidence(description="invoice.pdf", content_type="application/pdf",
-                                          content=f"%PDF C-{serial}".encode())])
+                                          content=f"%PDF-1.4 C-{serial}".encode())])
 
 
 def writer(stub, ledger, stop):
@@ -233,7 +233,10 @@ def main():
     rebuilt_server.stop()
     rebuilt = tables(rebuilt_dir / "read.sqlite", read_tables + ["projection"])
     for name in read_tables:
-        assert projected[name] == rebuilt[name], f"read model table {name} differs from a rebuild"
+        differing = [(a, b) for a, b in zip(projected[name], rebuilt[name]) if a != b]
+        assert projected[name] == rebuilt[name], (
+            f"read model table {name} differs from a rebuild ({len(projected[name])} rows projected, "
+            f"{len(rebuilt[name])} rebuilt); first difference: {differing[:1]}")
     assert projected["projection"][0][1] == rebuilt["projection"][0][1], "positions differ"
     print(json.dumps({
         "kills": arguments.kills, "seed": arguments.seed, "acknowledged": len(ledger.acknowledged),

@@ -63,7 +63,8 @@ public struct RegistryServer: Service {
       eventStore: eventStore, readModel: readModel, authority: authority,
       policy: configuration.policy,
       clock: configuration.clock, logger: logger,
-      readYourWritesWait: configuration.readYourWritesWait, blocking: blocking)
+      readYourWritesWait: configuration.readYourWritesWait,
+      evidenceQuotaBytes: configuration.evidenceQuotaBytes, blocking: blocking)
     let followerTask = Task { await registry.follower.run() }
     defer { followerTask.cancel() }
     // Both listeners serve the certificate and key the reloader last read from the files.
@@ -113,7 +114,7 @@ public struct RegistryServer: Service {
       },
       config: transportConfig(maxRequestBytes: limits.memberMaxRequestBytes))
 
-    let lookup = LookupService(registry: registry)
+    let lookup = LookupService(registry: registry, batchAnswerBytes: limits.batchAnswerBytes)
     let statusMapping = StatusMappingInterceptor(logger: logger)
     let cancellable = CancellableHandlerInterceptor()
     let publicServer = GRPCServer(
@@ -188,7 +189,13 @@ public struct RegistryServer: Service {
       }
       background.cancelAll()
     }
+    // The log is closed cleanly: nothing uses the stores once the follower and the pool are done.
+    followerTask.cancel()
+    await followerTask.value
     await blocking.shutdown()
+    try eventStore.close()
+    try readModel.close()
+    logger.info("stopped; the event log and the read model are closed")
   }
 
   /// The scheduler: applies deadlines now and then every `interval`, until cancelled.

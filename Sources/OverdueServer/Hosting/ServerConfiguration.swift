@@ -72,6 +72,9 @@ public struct ServerConfiguration: Sendable {
     /// How long a call may run (long-lived streams excepted); a client deadline can only
     /// shorten it.
     public var callTimeLimit: Duration = .seconds(30)
+    /// A BatchCheck answer message is closed once it holds this many bytes (results keep their
+    /// order across messages); a client's default limit is 4 MiB.
+    public var batchAnswerBytes = 1 << 20
     /// On shutdown: how long unary calls may go on finishing before whatever remains is cancelled.
     public var shutdownGrace: Duration = .seconds(10)
 
@@ -102,6 +105,8 @@ public struct ServerConfiguration: Sendable {
   /// (a certificate it has no record of is refused) and can revoke them. The development
   /// operator's certificate is recorded without being named here.
   public var operatorCertificates: [String] = []
+  /// Evidence bytes one member may file in all (documents of every filing and amendment).
+  public var evidenceQuotaBytes: Int64 = 1 << 30
   /// Threads for synchronous SQLite work.
   public var storageThreads = 4
 

@@ -19,9 +19,7 @@ enum RequestParsing {
       throw .invalid(
         "request_id", "MISSING_REQUEST_ID", "every write needs a request_id (retries reuse it)")
     }
-    guard trimmed.utf8.count <= 128 else {
-      throw .invalid("request_id", "REQUEST_ID_TOO_LONG", "a request_id has at most 128 bytes")
-    }
+    try InputBounds.check(trimmed, field: "request_id", max: InputBounds.requestId, kind: .line)
     let bytes: [UInt8] = (try? request.serializedBytes()) ?? []
     let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     return IdempotencyKey(principal: actor.description, requestId: trimmed, fingerprint: digest)
@@ -48,6 +46,16 @@ enum RequestParsing {
     guard !text.isEmpty else {
       throw .invalid("listing_id", "MISSING_LISTING_ID", "listing_id is required")
     }
+    try InputBounds.check(text, field: "listing_id", max: InputBounds.listingId, kind: .line)
+    return text
+  }
+
+  /// A member id as an operator names it.
+  static func memberId(_ text: String) throws(RegistryError) -> String {
+    guard !text.isEmpty else {
+      throw .invalid("member_id", "MISSING_MEMBER_ID", "member_id is required")
+    }
+    try InputBounds.check(text, field: "member_id", max: InputBounds.memberId, kind: .line)
     return text
   }
 
@@ -129,6 +137,12 @@ enum RequestParsing {
           sha256Hex: digest, contentType: document.contentType, content: document.content))
     }
     return (references, stored)
+  }
+
+  /// A free-text reason an operator gives (suspension, revocation), within its bound.
+  static func reason(_ text: String) throws(RegistryError) -> String {
+    try InputBounds.check(text, field: "reason", max: InputBounds.reason, kind: .text)
+    return text
   }
 
   static func withdrawalReason(_ reason: Overdue_V1_WithdrawalReason) throws(RegistryError)

@@ -19,13 +19,16 @@ public final class Registry: Sendable {
   let logger: Logger
   /// How long `report` waits for the read model to reach a requested sequence.
   let readYourWritesWait: Duration
+  /// Evidence bytes one member may file in all.
+  let evidenceQuotaBytes: Int64
 
   init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
     clock: RegistryClock, logger: Logger, readYourWritesWait: Duration,
-    blocking: BlockingWork = BlockingWork(threads: 4)
+    evidenceQuotaBytes: Int64 = 1 << 30, blocking: BlockingWork = BlockingWork(threads: 4)
   ) throws {
+    self.evidenceQuotaBytes = evidenceQuotaBytes
     self.eventStore = eventStore
     self.readModel = readModel
     self.blocking = blocking
@@ -122,7 +125,9 @@ public final class Registry: Sendable {
     guard !events.isEmpty else {
       return ListingReceipt(listingId: listingId, state: listing?.state ?? .pending, sequence: 0)
     }
-    try session.store(evidence)
+    var memberId: String?
+    if case .member(let id) = actor { memberId = id }
+    try session.store(evidence, chargedTo: memberId, quotaBytes: evidenceQuotaBytes)
     let sequence = try session.append(events.map { .listing(id: listingId, $0) })
     try session.audit(
       AuditEntry(
@@ -186,6 +191,9 @@ public final class Registry: Sendable {
     displayName: String, identifier: PartyIdentifier, sector: String, actor: Actor,
     key: IdempotencyKey
   ) async throws(RegistryError) -> Member {
+    try InputBounds.check(
+      displayName, field: "display_name", max: InputBounds.displayName, kind: .line)
+    try InputBounds.check(sector, field: "sector", max: InputBounds.sector, kind: .line)
     let trimmedName = displayName.trimmingCharacters(in: .whitespaces)
     guard !trimmedName.isEmpty else {
       throw .invalid("display_name", "MISSING_DISPLAY_NAME", "a member needs a display name")

@@ -5,14 +5,11 @@ import OverdueStore
 import SwiftProtobuf
 
 /// The answer to one BatchCheck message: a result per item, in order, each with the caller's
-/// correlation id, in as many response messages as the byte budget needs. Valid identifiers are
+/// correlation id, in as many response messages as the byte budget needs (a message is closed once
+/// it holds `byteBudget` bytes; the next result starts another). Valid identifiers are
 /// looked up together (clear ones from memory); an invalid one gets its own `google.rpc.Status`,
 /// never a failed stream.
 struct BatchAnswers {
-  /// A response message is closed once it holds this many bytes (a client's default limit is
-  /// 4 MiB); the next result starts another.
-  static let messageByteBudget = 1 << 20
-
   private(set) var messages: [EncodedBatchCheckResponse] = []
   private var current = EncodedBatchCheckResponse()
   private var currentCount = 0
@@ -24,7 +21,7 @@ struct BatchAnswers {
 
   static func answer(
     _ chunk: Overdue_V1_BatchCheckRequest, registry: Registry, showMemberNames: Bool,
-    byteBudget: Int = messageByteBudget
+    byteBudget: Int
   ) async throws -> [EncodedBatchCheckResponse] {
     let parsed = chunk.items.enumerated().map { index, item in
       Result { () throws(RegistryError) in

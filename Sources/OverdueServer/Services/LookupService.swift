@@ -8,6 +8,8 @@ import SwiftProtobuf
 /// Public checks. On the member listener the caller is registered and sees member names.
 struct LookupService: RegistrableRPCService {
   let registry: Registry
+  /// Bytes after which a BatchCheck answer message is closed.
+  let batchAnswerBytes: Int
 
   /// The generated registration, but for BatchCheck's answers, which are encoded as they are built
   /// (`EncodedBatchCheckResponse`); the wire format is the generated one.
@@ -94,7 +96,7 @@ struct LookupService: RegistrableRPCService {
       // member suspended) while the stream is open is refused from its next message on.
       if let peer { try await registry.requireStanding(of: peer, call: call) }
       for answer in try await BatchAnswers.answer(
-        chunk, registry: registry, showMemberNames: peer != nil)
+        chunk, registry: registry, showMemberNames: peer != nil, byteBudget: batchAnswerBytes)
       {
         try await response.write(answer)
       }

@@ -28,8 +28,11 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     let actor = try context.requireActor()
     return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
+      try InputBounds.check(
+        request.csrPem, field: "csr_pem", max: InputBounds.csrPEM, kind: .text)
       let receipt = try await registry.issueCertificate(
-        memberId: request.memberID, csrPEM: request.csrPem.isEmpty ? nil : request.csrPem,
+        memberId: try RequestParsing.memberId(request.memberID),
+        csrPEM: request.csrPem.isEmpty ? nil : request.csrPem,
         actor: actor, key: key)
       var response = Overdue_V1_IssueMemberCertificateResponse()
       response.certificatePem = receipt.certificatePEM
@@ -46,8 +49,10 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     let actor = try context.requireActor()
     return try await mappingErrors { () async throws(RegistryError) in
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
+      try InputBounds.check(request.serialHex, field: "serial_hex", max: 128, kind: .line)
       let receipt = try await registry.revokeCertificate(
-        serialHex: request.serialHex, reason: request.reason, actor: actor, key: key)
+        serialHex: request.serialHex, reason: try RequestParsing.reason(request.reason),
+        actor: actor, key: key)
       var response = Overdue_V1_RevokeCertificateResponse()
       response.serialHex = receipt.serialHex
       return response
@@ -62,7 +67,8 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       return .init(
         try await registry.setMemberSuspended(
-          true, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
+          true, memberId: try RequestParsing.memberId(request.memberID),
+          reason: try RequestParsing.reason(request.reason), actor: actor, key: key))
     }
   }
 
@@ -74,7 +80,8 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
       let key = try RequestParsing.key(actor, requestId: request.requestID, request: request)
       return .init(
         try await registry.setMemberSuspended(
-          false, memberId: request.memberID, reason: request.reason, actor: actor, key: key))
+          false, memberId: try RequestParsing.memberId(request.memberID),
+          reason: try RequestParsing.reason(request.reason), actor: actor, key: key))
     }
   }
 
@@ -96,6 +103,7 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     -> Overdue_V1_GetEvidenceResponse
   {
     try await mappingErrors { () async throws(RegistryError) in
+      try InputBounds.check(request.sha256Hex, field: "sha256_hex", max: 64, kind: .line)
       let (reference, stored) = try await registry.evidence(
         listingId: try RequestParsing.listingId(request.listingID),
         sha256Hex: request.sha256Hex.lowercased())
