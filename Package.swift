@@ -69,10 +69,35 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .target(
+      name: "OverdueRegistry",
+      dependencies: [
+        "OverdueCore",
+        "OverdueStore",
+        "OverdueCertificates",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "OverdueFixtures",
+      dependencies: [
+        "OverdueCore",
+        "OverdueStore",
+        "OverdueRegistry",
+        "OverdueCertificates",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
       name: "OverdueServer",
       dependencies: [
         "OverdueCore",
         "OverdueStore",
+        "OverdueRegistry",
         "OverdueAPI",
         "OverdueCertificates",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -106,6 +131,8 @@ let package = Package(
       name: "overdued",
       dependencies: [
         "OverdueServer",
+        "OverdueFixtures",
+        "OverdueRegistry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,6 +158,8 @@ let package = Package(
       dependencies: [
         "OverdueCore",
         "OverdueStore",
+        "OverdueRegistry",
+        "OverdueFixtures",
         "OverdueServer",
         "OverdueClient",
         "OverdueAPI",
@@ -167,9 +196,16 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "OverdueRegistryTests",
+      dependencies: ["OverdueRegistry", "OverdueFixtures", "OverdueCore", "OverdueStore"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "OverdueServerTests",
       dependencies: [
         "OverdueServer",
+        "OverdueRegistry",
+        "OverdueFixtures",
         "OverdueClient",
         "OverdueAPI",
         "OverdueCertificates",

@@ -87,11 +87,19 @@ public enum InputBounds {
   }
 
   /// Whether `scalar` may appear in text of `kind` (a CR is judged with the scalar after it).
+  /// Bidirectional overrides and isolates are refused everywhere: in a name they would make it
+  /// display as another (a party's or member's reputation hangs on how its name reads).
   static func allowed(_ scalar: Unicode.Scalar, _ kind: TextKind) -> Bool {
+    if isBidirectionalControl(scalar.value) { return false }
     guard scalar.properties.generalCategory == .control else {
       return kind == .text || (scalar != "\u{2028}" && scalar != "\u{2029}")
     }
     return kind == .text && (scalar == "\n" || scalar == "\t")
+  }
+
+  /// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).
+  static func isBidirectionalControl(_ value: UInt32) -> Bool {
+    (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
   }
 
   static func tooLong(_ field: String, _ max: Int) -> RegistryError {

@@ -52,7 +52,7 @@ public struct PartyAssessment: Sendable, Equatable {
   }
 
   /// Precedence: ACTIVE › ON_PLAN › DISPUTED › RESOLVED › CLEAR.
-  static func status(of listings: [PublicListing]) -> ImpactStatus {
+  public static func status(of listings: [PublicListing]) -> ImpactStatus {
     let states = Set(listings.map(\.state))
     if states.contains(.listed) { return .active }
     if states.contains(.onPlan) { return .onPlan }

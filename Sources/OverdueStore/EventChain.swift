@@ -32,7 +32,10 @@ enum EventChain {
   static func chainExisting(_ db: Database) throws {
     var previous = ""
     let rows = try Row.fetchCursor(
-      db, sql: "SELECT sequence, stream, type, payload, request_id, recorded_at FROM events ORDER BY sequence")
+      db,
+      sql:
+        "SELECT sequence, stream, type, payload, request_id, recorded_at FROM events ORDER BY sequence"
+    )
     var hashes: [(UInt64, String, String)] = []
     while let row = try rows.next() {
       let hash = hash(

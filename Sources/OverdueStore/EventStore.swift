@@ -129,7 +129,8 @@ public final class EventStore: Sendable {
   /// Checks the audit chain (incrementally: rows added since the last check); the id of the
   /// first row that does not match, or nil.
   public func firstBrokenAuditRow() throws -> Int64? {
-    try auditVerifier.firstBrokenRow { afterId, limit in try auditLog(after: afterId, limit: limit) }
+    try auditVerifier.firstBrokenRow { afterId, limit in try auditLog(after: afterId, limit: limit)
+    }
   }
 
   /// Whether a certificate serial was issued (and recorded) here, whether it was revoked, and
@@ -170,7 +171,8 @@ public final class EventStore: Sendable {
   static func events(_ db: Database, after sequence: UInt64, limit: Int) throws -> [LoggedEvent] {
     let rows = try Row.fetchAll(
       db,
-      sql: "SELECT sequence, payload, hash FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
+      sql:
+        "SELECT sequence, payload, hash FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
       arguments: [sequence, limit])
     return try rows.map { row in
       LoggedEvent(

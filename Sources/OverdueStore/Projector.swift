@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Synchronization
 public import OverdueCore
+import Synchronization
 
 /// Folds committed events, in sequence order, into the read model; the position is stored in the
 /// same read-model transaction, so every event is applied exactly once.

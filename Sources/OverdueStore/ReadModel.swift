@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Synchronization
 public import OverdueCore
+import Synchronization
 
 /// The read side (`read.sqlite`): parties, listings and members as checks need them, fed only by
 /// the `Projector`. Lookups are synchronous reads on pooled connections with cached statements.

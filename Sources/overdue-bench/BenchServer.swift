@@ -3,6 +3,8 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import OverdueFixtures
+import OverdueRegistry
 import OverdueServer
 
 /// `overdue-bench serve`: the real registry server and a no-op `Lookup` on the same TLS transport
@@ -22,7 +24,9 @@ struct BenchServer: AsyncParsableCommand {
     let configuration = ServerConfiguration.defaults(dataDirectory: data) {
       $0.publicAddress = .init(host: "127.0.0.1", port: 0)
       $0.memberAddress = .init(host: "127.0.0.1", port: 0)
-      $0.limits.publicRate = nil  // one load generator, one address: measure, don't throttle
+      // One load generator is one address: measure, don't throttle or hold it to a share.
+      $0.limits.publicRate = nil
+      $0.limits.maxCallsPerPeer = $0.limits.maxCallsInFlight
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
     let server = RegistryServer(configuration: configuration, logger: logger) {

@@ -5,6 +5,8 @@ import GRPCNIOTransportHTTP2
 import Logging
 import OverdueAPI
 import OverdueClient
+import OverdueFixtures
+import OverdueRegistry
 import OverdueServer
 import OverdueStore
 import Synchronization

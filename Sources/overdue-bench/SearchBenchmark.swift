@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import OverdueFixtures
+import OverdueRegistry
 import OverdueServer
 import OverdueStore
 

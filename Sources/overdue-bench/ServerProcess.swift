@@ -1,4 +1,6 @@
 import Foundation
+import OverdueFixtures
+import OverdueRegistry
 
 /// `overdue-bench serve` running as a child process (optionally pinned to one CPU with
 /// `taskset`), with its ports and its memory as the kernel reports it.

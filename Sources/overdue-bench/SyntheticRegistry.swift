@@ -1,5 +1,7 @@
 import Foundation
 import OverdueCore
+import OverdueFixtures
+import OverdueRegistry
 import OverdueServer
 import OverdueStore
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import OverdueFixtures
+import OverdueRegistry
 import OverdueServer
 import ServiceLifecycle
 import UnixSignals
@@ -115,7 +117,7 @@ struct Overdued: AsyncParsableCommand {
       $0.publicAddress = publicListener
       $0.memberAddress = memberListener
       $0.tlsFiles = tlsFiles
-      $0.demo = demo
+      if demo { $0.seed = DemoRegistry.seed }
       $0.cachedParties = cachedParties
       $0.limits.publicRate = Self.rate(publicRate)
       $0.limits.memberRate = Self.rate(memberRate)

@@ -186,3 +186,20 @@ struct DeciderBoundsTests {
       on: nil, context: F.context())
   }
 }
+
+@Suite("Bidirectional controls")
+struct BidirectionalControlTests {
+  @Test(arguments: ["\u{202E}dlrow", "a\u{2066}b", "a\u{202A}b", "x\u{2069}"])
+  func areRefusedInNamesAndText(_ text: String) {
+    for kind in [InputBounds.TextKind.line, .text] {
+      #expect(throws: RegistryError.self) {
+        try InputBounds.check(text, field: "legal_name", max: 300, kind: kind)
+      }
+    }
+  }
+
+  @Test(arguments: ["‰ per mille", "a ※ b", "prime′", "Ślązak – Łódź"])
+  func punctuationNearThemIsNot(_ text: String) throws {
+    try InputBounds.check(text, field: "legal_name", max: 300, kind: .line)
+  }
+}

@@ -3,6 +3,8 @@ import GRPCCore
 import GRPCProtobuf
 import OverdueAPI
 import OverdueClient
+import OverdueFixtures
+import OverdueRegistry
 import OverdueServer
 import Testing
 

@@ -5,6 +5,8 @@ import Logging
 import OverdueAPI
 import OverdueCertificates
 import OverdueClient
+import OverdueFixtures
+import OverdueRegistry
 import OverdueServer
 import Synchronization
 
@@ -65,7 +67,7 @@ struct TestRegistry {
       $0.clock = RegistryClock(now: { clock.now })
       $0.schedulerInterval = .milliseconds(50)
       $0.readYourWritesWait = .milliseconds(300)
-      $0.demo = demo
+      if demo { $0.seed = DemoRegistry.seed }
       configure(&$0)
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)

@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import OverdueCertificates
 import OverdueCore
+import OverdueRegistry
 
 /// The outermost layer of one listener, around every stream the transport hands over: rate
 /// limits and budgets are checked before anything else runs (a refused call costs no storage
@@ -33,13 +34,14 @@ struct CallSupervisor: Sendable {
       RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>, RPCWriter<RPCResponsePart<Bytes>>.Closable
     >,
     context: ServerContext,
-    handler: @escaping @Sendable (
-      RPCStream<
-        RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>,
-        RPCWriter<RPCResponsePart<Bytes>>.Closable
-      >,
-      ServerContext
-    ) async -> Void
+    handler:
+      @escaping @Sendable (
+        RPCStream<
+          RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>,
+          RPCWriter<RPCResponsePart<Bytes>>.Closable
+        >,
+        ServerContext
+      ) async -> Void
   ) async {
     let isStream = streams.contains(stream.descriptor)
     let principal = principal(of: context)

@@ -1,10 +1,11 @@
+import ServiceLifecycle
 import Synchronization
 
 /// Every call running on the server: ended at the server's
 /// time limit by one watch task (`run`, looking every `tick`: one timer for all calls, where a
 /// timer per call cost unary checks nearly half their throughput), when its client leaves, and
 /// at shutdown (streams at once, everything else when the grace period is over).
-final class RunningCalls: Sendable {
+final class RunningCalls: Service, Sendable {
   /// How often `run` looks: a call ends between its deadline and one tick later.
   let tick: Duration
   private let state = Mutex(State())
@@ -70,10 +71,9 @@ final class RunningCalls: Sendable {
   /// Calls running now.
   var count: Int { state.withLock { $0.calls.count } }
 
-  /// Ends the calls past their deadline, every `tick`, until the task is cancelled.
+  /// Ends the calls past their deadline, every `tick`, until graceful shutdown or cancellation.
   func run() async {
-    while !Task.isCancelled {
-      try? await Task.sleep(for: tick)
+    for await _ in TickSequence(tick: tick).cancelOnGracefulShutdown() {
       let now = ContinuousClock.now
       end(reason: .timeLimit) { state in
         state.calls.values.filter { entry in entry.deadline.map { $0 <= now } ?? false }
@@ -85,4 +85,24 @@ final class RunningCalls: Sendable {
     let chosen = state.withLock { select(&$0) }
     for entry in chosen { entry.call.end(reason) }
   }
+}
+
+/// Yields every `tick` until the iterating task is cancelled.
+private struct TickSequence: AsyncSequence, Sendable {
+  let tick: Duration
+
+  struct AsyncIterator: AsyncIteratorProtocol {
+    let tick: Duration
+
+    mutating func next() async -> Void? {
+      do {
+        try await Task.sleep(for: tick)
+        return ()
+      } catch {
+        return nil
+      }
+    }
+  }
+
+  func makeAsyncIterator() -> AsyncIterator { AsyncIterator(tick: tick) }
 }

@@ -4,6 +4,7 @@ import GRPCProtobuf
 import OverdueAPI
 import OverdueCertificates
 import OverdueCore
+import OverdueRegistry
 import OverdueStore
 
 /// On the member listener: names the caller from its verified client certificate (SAN URI),
@@ -36,7 +37,7 @@ struct AuthenticationInterceptor: ServerInterceptor {
         by: "certificate:\(certificate.serialHex)", call: call)
     }
     let peer = AuthenticatedPeer(actor: actor, serialHex: certificate.serialHex)
-    try await registry.requireStanding(of: peer, call: call)
+    try await registry.requireStanding(serialHex: peer.serialHex, actor: peer.actor, call: call)
     switch (context.descriptor.service, actor) {
     case (Overdue_V1_Operator.descriptor, .member):
       throw await registry.refuse(
@@ -56,39 +57,5 @@ struct AuthenticationInterceptor: ServerInterceptor {
     var authenticated = context
     authenticated.transportSpecific = peer
     return try await next(request, authenticated)
-  }
-}
-
-extension Registry {
-  /// Refuses a caller whose certificate is unknown, revoked or a suspended member's: on every
-  /// call, and on every message of a stream, so a connection opened before the change is refused
-  /// from its next message on.
-  func requireStanding(of peer: AuthenticatedPeer, call: String) async throws(RegistryError) {
-    let refusal: RegistryError
-    switch try await certificateStatus(serialHex: peer.serialHex) {
-    case .valid:
-      return
-    case .unknown:
-      refusal = RegistryError(
-        .unauthenticated, reason: "CERTIFICATE_UNKNOWN",
-        message: "the client certificate was not issued by this registry")
-    case .revoked:
-      refusal = RegistryError(
-        .unauthenticated, reason: "CERTIFICATE_REVOKED",
-        message: "the client certificate has been revoked")
-    case .suspended:
-      refusal = RegistryError(
-        .permissionDenied, reason: "MEMBER_SUSPENDED",
-        message: "\(peer.actor) is suspended; the member listener refuses its calls")
-    }
-    throw await refuse(refusal, by: peer.actor.description, call: call)
-  }
-
-  /// Audits a refusal (who, which call, why) and gives it back to throw.
-  func refuse(_ error: RegistryError, by actor: String, call: String) async -> RegistryError {
-    await blocking.runIgnoringFailure { [refusals] in
-      refusals.record(actor: actor, operation: call, target: "", error: error)
-    }
-    return error
   }
 }

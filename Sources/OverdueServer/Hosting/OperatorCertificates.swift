@@ -1,6 +1,7 @@
 import Foundation
 import OverdueCertificates
 import OverdueCore
+import OverdueRegistry
 import OverdueStore
 import SwiftASN1
 import X509
@@ -12,7 +13,8 @@ enum OperatorCertificates {
     throws
   {
     for path in paths {
-      let certificate = try Certificate(pemEncoded: try String(contentsOfFile: path, encoding: .utf8))
+      let certificate = try Certificate(
+        pemEncoded: try String(contentsOfFile: path, encoding: .utf8))
       guard
         let uri = certificate.uniformResourceIdentifiers.first(where: {
           if case .operator = Actor(uri: $0) { true } else { false }

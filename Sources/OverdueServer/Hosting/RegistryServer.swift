@@ -1,11 +1,12 @@
 import Foundation
 import GRPCCore
-import OverdueCore
 import GRPCNIOTransportHTTP2
 public import Logging
 import NIOCertificateReloading
 import OverdueAPI
 import OverdueCertificates
+import OverdueCore
+import OverdueRegistry
 import OverdueStore
 public import ServiceLifecycle
 
@@ -42,20 +43,18 @@ public struct RegistryServer: Service {
       faults: configuration.storageFaults)
     let operators =
       configuration.operatorCertificates
-      + (developmentPKI ? [DevelopmentPKI.operatorCertificate(in: configuration.certificatesDirectory)] : [])
+      + (developmentPKI
+        ? [DevelopmentPKI.operatorCertificate(in: configuration.certificatesDirectory)] : [])
     try OperatorCertificates.record(operators, authority: authority, in: eventStore)
     let readModel = try ReadModel(
       path: data.appendingPathComponent("read.sqlite").path,
       cachedParties: configuration.cachedParties)
-    if configuration.demo,
-      try await DemoRegistry.seedIfEmpty(
-        eventStore: eventStore, readModel: readModel, authority: authority,
-        policy: configuration.policy,
-        certificates: configuration.certificatesDirectory, logger: logger)
-    {
-      logger.notice(
-        "seeded the demo registry; try: overdue check 27AAPFU0939F1ZV",
-        metadata: ["member identities": "\(configuration.certificatesDirectory.path)/demo"])
+    if let seed = configuration.seed {
+      try await seed(
+        RegistrySeedContext(
+          eventStore: eventStore, readModel: readModel, authority: authority,
+          policy: configuration.policy, certificates: configuration.certificatesDirectory,
+          logger: logger))
     }
 
     let blocking = BlockingWork(threads: configuration.storageThreads)
@@ -65,8 +64,6 @@ public struct RegistryServer: Service {
       clock: configuration.clock, logger: logger,
       readYourWritesWait: configuration.readYourWritesWait,
       evidenceQuotaBytes: configuration.evidenceQuotaBytes, blocking: blocking)
-    let followerTask = Task { await registry.follower.run() }
-    defer { followerTask.cancel() }
     // Both listeners serve the certificate and key the reloader last read from the files.
     let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
       refreshInterval: configuration.certificateReloadInterval,
@@ -127,90 +124,42 @@ public struct RegistryServer: Service {
       services: [lookup, MembersService(registry: registry), OperatorService(registry: registry)],
       interceptors: [statusMapping, cancellable, AuthenticationInterceptor(registry: registry)])
 
-    // The listeners serve in a task of their own, so that a stream stuck writing to a client
-    // that never reads cannot hold the process past the grace period.
-    let serving = Task {
-      try await withThrowingDiscardingTaskGroup { servers in
-        servers.addTask { try await publicServer.serve() }
-        servers.addTask { try await memberServer.serve() }
-        let addresses = ListenerAddresses(
-          public: try await Self.describe(publicTransport.listeningAddress),
-          member: try await Self.describe(memberTransport.listeningAddress))
-        try addresses.write(to: data.appendingPathComponent("listeners.json"))
-        logger.info(
-          "listening",
-          metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
-        onListening(addresses)
-      }
+    let listeners = GRPCListeners(
+      publicServer: publicServer, memberServer: memberServer, calls: calls,
+      grace: limits.shutdownGrace, logger: logger
+    ) { [onListening] in
+      let addresses = ListenerAddresses(
+        public: try await Self.describe(publicTransport.listeningAddress),
+        member: try await Self.describe(memberTransport.listeningAddress))
+      try addresses.write(to: data.appendingPathComponent("listeners.json"))
+      logger.info(
+        "listening", metadata: ["public": "\(addresses.public)", "member": "\(addresses.member)"])
+      onListening(addresses)
     }
-    // How serving ended: by itself (with its result), or abandoned after the grace period.
-    let (endings, ending) = AsyncStream.makeStream(of: Result<Void, any Error>?.self)
-    let watcher = Task {
-      ending.yield(await serving.result)
+    // One group for the registry's lifecycle services; it shuts them down in reverse order, so
+    // the listeners end first (with their grace period) and the follower last.
+    let services = ServiceGroup(
+      configuration: .init(
+        services: [
+          .init(service: registry.follower),
+          .init(
+            service: DeadlineScheduler(
+              registry: registry, interval: configuration.schedulerInterval, logger: logger)),
+          .init(service: CancelledOnShutdown(base: reloader)),
+          .init(service: calls),
+          .init(service: listeners, successTerminationBehavior: .gracefullyShutdownGroup),
+        ],
+        logger: logger))
+    try await withGracefulShutdownHandler {
+      try await services.run()
+    } onGracefulShutdown: {
+      Task { await services.triggerGracefulShutdown() }
     }
-    defer { watcher.cancel() }
-    try await withThrowingTaskGroup(of: Void.self) { background in
-      background.addTask { try await reloader.run() }
-      background.addTask { await calls.run() }
-      background.addTask {
-        await Self.applyDeadlines(registry, every: configuration.schedulerInterval, logger: logger)
-      }
-      background.addTask {
-        // Once shutdown has begun: the grace period, then whatever still runs is ended, and a
-        // moment later the listeners are cancelled. A stream whose client never reads can hold its
-        // connection open whatever is cancelled (its final status cannot be flushed, and the
-        // transport waits for the stream to close), so a moment after that serving is abandoned
-        // and the process goes on to exit.
-        try await gracefulShutdown()
-        try await Task.sleep(for: limits.shutdownGrace)
-        logger.notice(
-          "shutdown grace period over; ending calls", metadata: ["calls": "\(calls.count)"])
-        calls.cancelAll()
-        try await Task.sleep(for: .seconds(1))
-        serving.cancel()
-        try await Task.sleep(for: .seconds(1))
-        logger.warning("connections still open after the grace period; leaving them")
-        ending.yield(nil)
-      }
-      try await withGracefulShutdownHandler {
-        try await withTaskCancellationHandler {
-          for await ended in endings {
-            try ended?.get()
-            break
-          }
-        } onCancel: {
-          serving.cancel()
-        }
-      } onGracefulShutdown: {
-        logger.info("shutting down gracefully", metadata: ["calls": "\(calls.count)"])
-        publicServer.beginGracefulShutdown()
-        memberServer.beginGracefulShutdown()
-        calls.beginShutdown()
-      }
-      background.cancelAll()
-    }
-    // The log is closed cleanly: nothing uses the stores once the follower and the pool are done.
-    followerTask.cancel()
-    await followerTask.value
+    // The log is closed cleanly: nothing uses the stores once the services and the pool are done.
     await blocking.shutdown()
     try eventStore.close()
     try readModel.close()
     logger.info("stopped; the event log and the read model are closed")
-  }
-
-  /// The scheduler: applies deadlines now and then every `interval`, until cancelled.
-  private static func applyDeadlines(_ registry: Registry, every interval: Duration, logger: Logger)
-    async
-  {
-    while !Task.isCancelled {
-      do {
-        let changed = try await registry.applyDeadlines()
-        if changed > 0 { logger.info("applied deadlines", metadata: ["listings": "\(changed)"]) }
-      } catch {
-        logger.error("applying deadlines failed", metadata: ["error": "\(error)"])
-      }
-      try? await Task.sleep(for: interval)
-    }
   }
 
   private func transportConfig(maxRequestBytes: Int) -> HTTP2ServerTransport.Posix.Config {

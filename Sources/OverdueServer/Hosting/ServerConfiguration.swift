@@ -1,5 +1,6 @@
 public import Foundation
 public import OverdueCore
+public import OverdueRegistry
 public import OverdueStore
 
 /// How `overdued` runs: where its data lives, where it listens, its certificates, limits and policy.
@@ -93,8 +94,8 @@ public struct ServerConfiguration: Sendable {
   public var certificateReloadInterval: Duration = .seconds(60)
   /// How often the scheduler applies time-driven transitions (plan breaches, expiry).
   public var schedulerInterval: Duration = .seconds(60)
-  /// Seed a small demo registry (every status) into an empty data directory on start.
-  public var demo = false
+  /// Run on start, before serving, with the opened stores (the demo registry seeds an empty one).
+  public var seed: (@Sendable (RegistrySeedContext) async throws -> Void)?
   /// How long a check with `min_sequence` waits for the read model before `UNAVAILABLE`.
   public var readYourWritesWait: Duration = .seconds(2)
   /// For tests: a seam that can make the event log's writes fail like a full or failing disk.

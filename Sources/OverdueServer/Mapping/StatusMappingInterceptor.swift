@@ -1,6 +1,7 @@
 import GRPCCore
 import Logging
 import OverdueCore
+import OverdueRegistry
 
 /// The first interceptor on both listeners: whatever a handler, its response producer or a later
 /// interceptor throws leaves as a deliberate status, never UNKNOWN. Registry refusals carry their

@@ -1,6 +1,7 @@
 import GRPCProtobuf
 import OverdueAPI
 import OverdueCore
+import OverdueRegistry
 import OverdueStore
 import SwiftProtobuf
 

@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCProtobuf
 import OverdueAPI
 import OverdueCore
+import OverdueRegistry
 import OverdueStore
 import SwiftProtobuf
 
@@ -94,7 +95,9 @@ struct LookupService: RegistrableRPCService {
       }
       // A member's standing is checked again for every message: a certificate revoked (or a
       // member suspended) while the stream is open is refused from its next message on.
-      if let peer { try await registry.requireStanding(of: peer, call: call) }
+      if let peer {
+        try await registry.requireStanding(serialHex: peer.serialHex, actor: peer.actor, call: call)
+      }
       for answer in try await BatchAnswers.answer(
         chunk, registry: registry, showMemberNames: peer != nil, byteBudget: batchAnswerBytes)
       {

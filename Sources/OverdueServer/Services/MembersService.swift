@@ -1,6 +1,7 @@
 import GRPCCore
 import OverdueAPI
 import OverdueCore
+import OverdueRegistry
 
 /// A member's own listings. The member is the one the client certificate names, never a request field.
 struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {

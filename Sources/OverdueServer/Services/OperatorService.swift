@@ -1,6 +1,7 @@
 import GRPCCore
 import OverdueAPI
 import OverdueCore
+import OverdueRegistry
 import OverdueStore
 import SwiftProtobuf
 
@@ -91,7 +92,8 @@ struct OperatorService: Overdue_V1_Operator.SimpleServiceProtocol {
     let actor = try context.requireActor()
     return try await mappingErrors { () async throws(RegistryError) in
       let (limit, cursor) = RequestParsing.page(size: request.pageSize, token: request.pageToken)
-      let listings = try await registry.listings(for: actor, state: .pending, after: cursor, limit: limit)
+      let listings = try await registry.listings(
+        for: actor, state: .pending, after: cursor, limit: limit)
       var response = Overdue_V1_ListPendingListingsResponse()
       response.listings = listings.map { .init($0) }
       response.nextPageToken = RequestParsing.nextPageToken(listings, limit: limit)

@@ -1,18 +1,18 @@
 import NIOPosix
-import OverdueCore
+public import OverdueCore
 
 /// A bounded pool of threads of its own for synchronous SQLite work, so that slow queries and
 /// fsyncs delay other queries, not the cooperative threads every call and timer runs on.
-final class BlockingWork: Sendable {
+public final class BlockingWork: Sendable {
   private let pool: NIOThreadPool
 
-  init(threads: Int) {
+  public init(threads: Int) {
     pool = NIOThreadPool(numberOfThreads: threads)
     pool.start()
   }
 
   /// Runs `body` on the pool. Work still queued when the calling task is cancelled is skipped.
-  func run<T: Sendable>(_ body: @escaping @Sendable () throws(RegistryError) -> T)
+  public func run<T: Sendable>(_ body: @escaping @Sendable () throws(RegistryError) -> T)
     async throws(RegistryError) -> T
   {
     let result: Result<T, RegistryError>
@@ -26,12 +26,12 @@ final class BlockingWork: Sendable {
   }
 
   /// Runs `body` on the pool for its side effects; if the pool no longer runs work, nothing happens.
-  func runIgnoringFailure(_ body: @escaping @Sendable () -> Void) async {
+  public func runIgnoringFailure(_ body: @escaping @Sendable () -> Void) async {
     _ = try? await pool.runIfActive(body)
   }
 
   /// Stops the threads once the work queued has run.
-  func shutdown() async {
+  public func shutdown() async {
     try? await pool.shutdownGracefully()
   }
 }

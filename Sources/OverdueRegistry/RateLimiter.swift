@@ -14,21 +14,21 @@ public struct CallRate: Sendable, Equatable {
 /// One token bucket per principal (a member, an operator, or a client address). When the table
 /// holds `maxPrincipals`, refilled buckets are forgotten (and one more if none has), so memory stays
 /// bounded.
-final class RateLimiter: Sendable {
-  let rate: CallRate
-  let maxPrincipals: Int
+public final class RateLimiter: Sendable {
+  public let rate: CallRate
+  public let maxPrincipals: Int
   private let buckets = Mutex<[String: TokenBucket]>([:])
 
-  init(rate: CallRate, maxPrincipals: Int = 100_000) {
+  public init(rate: CallRate, maxPrincipals: Int = 100_000) {
     self.rate = rate
     self.maxPrincipals = maxPrincipals
   }
 
   /// How many principals have a bucket now.
-  var trackedPrincipals: Int { buckets.withLock { $0.count } }
+  public var trackedPrincipals: Int { buckets.withLock { $0.count } }
 
   /// Admits a call by `principal` (nil), or says how long it should wait.
-  func admit(_ principal: String, now: ContinuousClock.Instant = .now) -> Duration? {
+  public func admit(_ principal: String, now: ContinuousClock.Instant = .now) -> Duration? {
     buckets.withLock { buckets in
       if buckets.count >= maxPrincipals, buckets[principal] == nil {
         buckets = buckets.filter { !$0.value.isFull(now: now) }

@@ -1,11 +1,11 @@
 /// A token bucket: `ratePerSecond` tokens a second up to `burst`; each call takes one.
-struct TokenBucket: Sendable, Equatable {
-  let ratePerSecond: Double
-  let burst: Double
+public struct TokenBucket: Sendable, Equatable {
+  public let ratePerSecond: Double
+  public let burst: Double
   private(set) var tokens: Double
   private(set) var updated: ContinuousClock.Instant
 
-  init(ratePerSecond: Double, burst: Int, now: ContinuousClock.Instant) {
+  public init(ratePerSecond: Double, burst: Int, now: ContinuousClock.Instant) {
     self.ratePerSecond = ratePerSecond
     self.burst = Double(burst)
     tokens = Double(burst)
@@ -13,7 +13,7 @@ struct TokenBucket: Sendable, Equatable {
   }
 
   /// Takes a token if there is one (nil); otherwise how long until there will be.
-  mutating func take(now: ContinuousClock.Instant) -> Duration? {
+  public mutating func take(now: ContinuousClock.Instant) -> Duration? {
     tokens = refilled(now: now)
     updated = now
     guard tokens < 1 else {
@@ -24,7 +24,7 @@ struct TokenBucket: Sendable, Equatable {
   }
 
   /// Whether the bucket has refilled completely (so forgetting it changes nothing).
-  func isFull(now: ContinuousClock.Instant) -> Bool {
+  public func isFull(now: ContinuousClock.Instant) -> Bool {
     refilled(now: now) >= burst
   }
 

@@ -1,5 +1,5 @@
 public import Foundation
-import OverdueCore
+public import OverdueCore
 
 /// The registry's notion of now and of today's date; injected so tests control time.
 public struct RegistryClock: Sendable {
@@ -14,5 +14,5 @@ public struct RegistryClock: Sendable {
     self.timeZone = timeZone
   }
 
-  var today: CalendarDate { CalendarDate(now(), in: timeZone) }
+  public var today: CalendarDate { CalendarDate(now(), in: timeZone) }
 }

@@ -1,18 +1,18 @@
-import Logging
-import OverdueCore
-import OverdueStore
+public import Logging
+public import OverdueCore
+public import OverdueStore
 import Synchronization
 
 /// Audits refused calls without letting a flood of them cost a synced write each: per actor, a few
 /// refusals a second are written; the rest are counted, and the next row written for that actor
 /// says how many were left out since the last one.
-final class RefusalAudit: Sendable {
-  let eventStore: EventStore
-  let logger: Logger
+public final class RefusalAudit: Sendable {
+  public let eventStore: EventStore
+  public let logger: Logger
   private let rate: RateLimiter
   private let skipped = Mutex<[String: Int]>([:])
 
-  init(
+  public init(
     eventStore: EventStore, logger: Logger,
     rate: CallRate = CallRate(perSecond: 1, burst: 32)
   ) {
@@ -23,7 +23,7 @@ final class RefusalAudit: Sendable {
 
   /// Audits one refusal, or counts it when the actor's refusals are over the rate. A failure to
   /// write is logged, not thrown: the caller gets the refusal either way.
-  func record(
+  public func record(
     actor: String, operation: String, target: String, error: RegistryError, requestId: String = ""
   ) {
     guard rate.admit(actor) == nil else {
@@ -34,7 +34,8 @@ final class RefusalAudit: Sendable {
       return
     }
     let left = skipped.withLock { $0.removeValue(forKey: actor) } ?? 0
-    let note = left > 0 ? " (\(left) similar refusals of this actor not audited since the last)" : ""
+    let note =
+      left > 0 ? " (\(left) similar refusals of this actor not audited since the last)" : ""
     do {
       try eventStore.auditRefusal(
         AuditEntry(
@@ -47,5 +48,5 @@ final class RefusalAudit: Sendable {
   }
 
   /// Refusals left out so far for `actor` (for tests).
-  func skippedCount(for actor: String) -> Int { skipped.withLock { $0[actor] ?? 0 } }
+  public func skippedCount(for actor: String) -> Int { skipped.withLock { $0[actor] ?? 0 } }
 }

@@ -1,8 +1,8 @@
-import Foundation
-import Logging
-import OverdueCertificates
-import OverdueCore
-import OverdueStore
+public import Foundation
+public import Logging
+public import OverdueCertificates
+public import OverdueCore
+public import OverdueStore
 
 /// The registry's use cases: commands through the pure rules into the event log (write path), and
 /// party reports from the read model (read path). Transport-agnostic: the gRPC services call it.
@@ -10,19 +10,19 @@ import OverdueStore
 public final class Registry: Sendable {
   let eventStore: EventStore
   let readModel: ReadModel
-  let follower: LogFollower
-  let blocking: BlockingWork
+  public let follower: LogFollower
+  public let blocking: BlockingWork
   let refusals: RefusalAudit
   let authority: CertificateAuthority
   let policy: FilingPolicy
-  let clock: RegistryClock
+  public let clock: RegistryClock
   let logger: Logger
   /// How long `report` waits for the read model to reach a requested sequence.
   let readYourWritesWait: Duration
   /// Evidence bytes one member may file in all.
   let evidenceQuotaBytes: Int64
 
-  init(
+  public init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
     clock: RegistryClock, logger: Logger, readYourWritesWait: Duration,
@@ -47,7 +47,7 @@ public final class Registry: Sendable {
   // MARK: Listings
 
   /// Runs a listing command for `actor` under an idempotency key; evidence bytes are stored with it.
-  func run(
+  public func run(
     _ command: ListingCommand, listingId: String, actor: Actor, key: IdempotencyKey,
     evidence: [StoredEvidence] = []
   ) async throws(RegistryError) -> ListingReceipt {
@@ -68,7 +68,7 @@ public final class Registry: Sendable {
   /// history's retention, maximum listing age) as events; returns how many listings changed. Only
   /// listings whose next deadline has come are looked at; the write path decides from the log.
   @discardableResult
-  func applyDeadlines() async throws(RegistryError) -> Int {
+  public func applyDeadlines() async throws(RegistryError) -> Int {
     let today = clock.today
     let (changed, last) = try await blocking.run { () throws(RegistryError) in
       let candidates = try storageAccess { try self.readModel.listingIds(withDeadlineBy: today) }
@@ -138,7 +138,7 @@ public final class Registry: Sendable {
   }
 
   /// A listing as its member (or an operator) sees it.
-  func listing(_ id: String, for actor: Actor) async throws(RegistryError) -> Listing {
+  public func listing(_ id: String, for actor: Actor) async throws(RegistryError) -> Listing {
     let listing = try await blocking.run { () throws(RegistryError) in
       try storageAccess { try self.readModel.listing(id) }
     }
@@ -150,7 +150,7 @@ public final class Registry: Sendable {
   }
 
   /// A page of listings: a member's own, or (for an operator) everyone's, optionally in one state.
-  func listings(for actor: Actor, state: ListingState?, after cursor: String, limit: Int)
+  public func listings(for actor: Actor, state: ListingState?, after cursor: String, limit: Int)
     async throws(RegistryError) -> [Listing]
   {
     let memberId: String?
@@ -163,7 +163,7 @@ public final class Registry: Sendable {
   }
 
   /// An evidence document of a listing, for the operator who verifies it.
-  func evidence(listingId: String, sha256Hex: String) async throws(RegistryError) -> (
+  public func evidence(listingId: String, sha256Hex: String) async throws(RegistryError) -> (
     EvidenceReference, StoredEvidence
   ) {
     let listing = try await listing(listingId, for: .operator("evidence"))
@@ -187,7 +187,7 @@ public final class Registry: Sendable {
   // MARK: Members and certificates
 
   /// Registers a member; its identifier must be valid and not already registered.
-  func registerMember(
+  public func registerMember(
     displayName: String, identifier: PartyIdentifier, sector: String, actor: Actor,
     key: IdempotencyKey
   ) async throws(RegistryError) -> Member {
@@ -220,7 +220,7 @@ public final class Registry: Sendable {
   }
 
   /// Suspends or reinstates a member.
-  func setMemberSuspended(
+  public func setMemberSuspended(
     _ suspended: Bool, memberId: String, reason: String, actor: Actor, key: IdempotencyKey
   ) async throws(RegistryError) -> Member {
     let verb = suspended ? "suspend a member" : "reinstate a member"
@@ -239,7 +239,7 @@ public final class Registry: Sendable {
 
   /// Signs a client certificate for a member, from its CSR or (audited) with a key made here.
   /// A key made here is returned once and never stored, so a retried request gets no key.
-  func issueCertificate(memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey)
+  public func issueCertificate(memberId: String, csrPEM: String?, actor: Actor, key: IdempotencyKey)
     async throws(RegistryError) -> CertificateReceipt
   {
     try await blocking.run { [self] () throws(RegistryError) in
@@ -284,7 +284,9 @@ public final class Registry: Sendable {
   }
 
   /// Revokes a certificate by serial; the next call made with it is refused.
-  func revokeCertificate(serialHex: String, reason: String, actor: Actor, key: IdempotencyKey)
+  public func revokeCertificate(
+    serialHex: String, reason: String, actor: Actor, key: IdempotencyKey
+  )
     async throws(RegistryError) -> RevocationReceipt
   {
     let serial = serialHex.lowercased().filter { $0 != ":" }
@@ -304,7 +306,7 @@ public final class Registry: Sendable {
   }
 
   /// A page of the audit log and whether the whole chain verifies (the id of the first bad row).
-  func auditLog(after id: Int64, limit: Int) async throws(RegistryError) -> (
+  public func auditLog(after id: Int64, limit: Int) async throws(RegistryError) -> (
     [AuditRecord], Int64?
   ) {
     try await blocking.run { [self] () throws(RegistryError) in
@@ -316,7 +318,8 @@ public final class Registry: Sendable {
 
   /// Whether a certificate serial may call: issued by this registry (and recorded) and not
   /// revoked; checked on every member-listener call, and on every message of a stream.
-  func certificateStatus(serialHex: String) async throws(RegistryError) -> CertificateStatus {
+  public func certificateStatus(serialHex: String) async throws(RegistryError) -> CertificateStatus
+  {
     try await blocking.run { [self] () throws(RegistryError) in
       try storageAccess { try eventStore.certificateStatus(serialHex: serialHex) }
     }
@@ -325,16 +328,18 @@ public final class Registry: Sendable {
   // MARK: Checks
 
   /// Everything public about a party, once the read model has applied `minSequence`.
-  func report(for identifier: PartyIdentifier, minSequence: UInt64) async throws(RegistryError) -> (
-    PartyRecord, PartyAssessment
-  ) {
+  public func report(for identifier: PartyIdentifier, minSequence: UInt64)
+    async throws(RegistryError) -> (
+      PartyRecord, PartyAssessment
+    )
+  {
     try await waitForSequence(minSequence)
     return try await reports(for: [identifier])[0]
   }
 
   /// Reports for many parties: clear ones and those read recently from memory, the rest read in
   /// one transaction on the blocking pool.
-  func reports(for identifiers: [PartyIdentifier]) async throws(RegistryError) -> [(
+  public func reports(for identifiers: [PartyIdentifier]) async throws(RegistryError) -> [(
     PartyRecord, PartyAssessment
   )] {
     let lookup = readModel.lookUp(identifiers)
@@ -355,9 +360,11 @@ public final class Registry: Sendable {
 
   /// Parties matching a name (at least 3 characters; prefix, substring and typo tolerant), ranked,
   /// with each one's current status.
-  func searchParties(_ query: String, limit: Int, offset: Int) async throws(RegistryError) -> [(
-    PartyName, ImpactStatus
-  )] {
+  public func searchParties(_ query: String, limit: Int, offset: Int) async throws(RegistryError)
+    -> [(
+      PartyName, ImpactStatus
+    )]
+  {
     try InputBounds.check(query, field: "query", max: InputBounds.query, kind: .line)
     guard query.trimmingCharacters(in: .whitespaces).count >= 3 else {
       throw .invalid("query", "QUERY_TOO_SHORT", "search needs at least 3 characters")
@@ -409,7 +416,7 @@ public final class Registry: Sendable {
   ) throws(RegistryError) -> Response {
     do {
       return try eventStore.perform(key, as: type, body)
-    } catch where error.code != .unavailable && error.code != .internal {
+    } catch  where error.code != .unavailable && error.code != .internal {
       refusals.record(
         actor: key.principal, operation: operation, target: target, error: error,
         requestId: key.requestId)
@@ -425,7 +432,7 @@ public final class Registry: Sendable {
 
 extension Actor {
   /// The SAN URI that names this actor in a client certificate.
-  var uri: String {
+  public var uri: String {
     switch self {
     case .member(let id): return "overdue:member:\(id)"
     case .operator(let name): return "overdue:operator:\(name)"
@@ -434,7 +441,7 @@ extension Actor {
   }
 
   /// The actor a certificate's SAN URI names, if any.
-  init?(uri: String) {
+  public init?(uri: String) {
     let parts = uri.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
     guard parts.count == 3, parts[0] == "overdue", !parts[2].isEmpty else { return nil }
     switch parts[1] {
@@ -444,7 +451,7 @@ extension Actor {
     }
   }
 
-  func mayRead(_ listing: Listing) -> Bool {
+  public func mayRead(_ listing: Listing) -> Bool {
     switch self {
     case .member(let id): return listing.memberId == id
     case .operator, .scheduler: return true

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OverdueServer
+@testable import OverdueRegistry
 
 @Suite("Token buckets and the rate limiter")
 struct TokenBucketTests {

@@ -1,9 +1,10 @@
 import Crypto
-import Foundation
-import Logging
-import OverdueCertificates
-import OverdueCore
-import OverdueStore
+public import Foundation
+public import Logging
+public import OverdueCertificates
+public import OverdueCore
+public import OverdueRegistry
+public import OverdueStore
 import Synchronization
 
 /// A small registry for newcomers, made through the real commands (so it is all in the log): three
@@ -11,7 +12,7 @@ import Synchronization
 /// disputed, settled in full and for less, a repeat defaulter, a PAN group, and voided, withdrawn
 /// and pending listings that checks never show. Dates are relative to today. Member identity
 /// directories are written to `DATA/certs/demo/<slug>/`.
-final class DemoRegistry {
+public final class DemoRegistry {
   struct MemberSeed {
     var slug: String
     var name: String
@@ -52,8 +53,21 @@ final class DemoRegistry {
     self.clock = clock
   }
 
+  /// The seed `overdued --demo` runs: the demo registry, when the data directory is empty.
+  public static let seed: @Sendable (RegistrySeedContext) async throws -> Void = { context in
+    guard
+      try await seedIfEmpty(
+        eventStore: context.eventStore, readModel: context.readModel,
+        authority: context.authority, policy: context.policy,
+        certificates: context.certificates, logger: context.logger)
+    else { return }
+    context.logger.notice(
+      "seeded the demo registry; try: overdue check 27AAPFU0939F1ZV",
+      metadata: ["member identities": "\(context.certificates.path)/demo"])
+  }
+
   /// Seeds an empty registry; returns false (and does nothing) when it already holds events.
-  static func seedIfEmpty(
+  public static func seedIfEmpty(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
     certificates: URL, logger: Logger
@@ -179,7 +193,8 @@ final class DemoRegistry {
       .decideDispute(outcome: .forParty, reason: "No purchase order exists."), voided, by: nil)
     let withdrawn = try await listed(
       parties.gstin(), "Sagar Logistics", by: sharma, amount: 40_000_00, daysAgo: 45)
-    try await run(.withdraw(reason: .privateAgreement, note: "settled privately"), withdrawn, by: sharma)
+    try await run(
+      .withdraw(reason: .privateAgreement, note: "settled privately"), withdrawn, by: sharma)
     at(0)
     _ = try await filed(
       parties.gstin(), "Pioneer Electricals", by: kaveri, amount: 55_000_00, noticeDaysAgo: 3)

@@ -1,20 +1,21 @@
-import Logging
-import OverdueCore
-import OverdueStore
+public import Logging
+public import OverdueCore
+public import OverdueStore
+public import ServiceLifecycle
 import Synchronization
 
 /// The one projector of the process: applies committed events to the read model as they commit
 /// (woken by the writer, with a timer as a safety net), and wakes the callers waiting to read at
 /// least some sequence. Nothing else projects, so projection passes never overlap.
-final class LogFollower: Sendable {
-  let projector: Projector
-  let readModel: ReadModel
-  let blocking: BlockingWork
+public final class LogFollower: Service, Sendable {
+  public let projector: Projector
+  public let readModel: ReadModel
+  public let blocking: BlockingWork
   /// How often the follower looks at the log when nobody woke it, and how often it gives up on
   /// waiters whose time is over.
-  let safetyInterval: Duration
-  let tick: Duration
-  let logger: Logger
+  public let safetyInterval: Duration
+  public let tick: Duration
+  public let logger: Logger
   private let wakeups: AsyncStream<Void>
   private let wake: AsyncStream<Void>.Continuation
   private let waiters = Mutex(Waiters())
@@ -30,7 +31,7 @@ final class LogFollower: Sendable {
     let continuation: CheckedContinuation<Bool, Never>
   }
 
-  init(
+  public init(
     projector: Projector, readModel: ReadModel, blocking: BlockingWork, logger: Logger,
     safetyInterval: Duration = .seconds(1), tick: Duration = .milliseconds(50)
   ) {
@@ -44,13 +45,13 @@ final class LogFollower: Sendable {
   }
 
   /// Asks the follower to look at the log now (a write has committed).
-  func logAdvanced() {
+  public func logAdvanced() {
     pendingWake.store(true, ordering: .releasing)
     wake.yield()
   }
 
   /// Whether the read model reached `sequence` within `timeout`; false too if the task is cancelled.
-  func waitUntilApplied(_ sequence: UInt64, timeout: Duration) async -> Bool {
+  public func waitUntilApplied(_ sequence: UInt64, timeout: Duration) async -> Bool {
     guard readModel.position() < sequence else { return true }
     let id = waiters.withLock { waiters in
       defer { waiters.nextID += 1 }
@@ -60,7 +61,8 @@ final class LogFollower: Sendable {
     return await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in
         waiters.withLock {
-          $0.waiting[id] = Waiter(sequence: sequence, deadline: deadline, continuation: continuation)
+          $0.waiting[id] = Waiter(
+            sequence: sequence, deadline: deadline, continuation: continuation)
         }
         // Applied, or cancelled, before the waiter was registered: nobody else will resume it.
         if readModel.position() >= sequence || Task.isCancelled { resume(id, reached: nil) }
@@ -70,8 +72,8 @@ final class LogFollower: Sendable {
     }
   }
 
-  /// Follows the log until the task is cancelled.
-  func run() async {
+  /// Follows the log until graceful shutdown or cancellation.
+  public func run() async {
     let ticker = Task { [wake, tick] in
       while !Task.isCancelled {
         try? await Task.sleep(for: tick)
@@ -80,7 +82,7 @@ final class LogFollower: Sendable {
     }
     defer { ticker.cancel() }
     var lastPass = ContinuousClock.now - safetyInterval
-    for await _ in wakeups {
+    for await _ in wakeups.cancelOnGracefulShutdown() {
       if Task.isCancelled { break }
       let now = ContinuousClock.now
       let woken = pendingWake.exchange(false, ordering: .acquiringAndReleasing)
@@ -91,7 +93,8 @@ final class LogFollower: Sendable {
             _ = try storageAccess { try self.projector.catchUp() }
           }
         } catch {
-          logger.error("projection failed", metadata: ["error": "\(error.underlying ?? "\(error)")"])
+          logger.error(
+            "projection failed", metadata: ["error": "\(error.underlying ?? "\(error)")"])
         }
       }
       settleWaiters(position: readModel.position(), now: .now)
@@ -105,7 +108,8 @@ final class LogFollower: Sendable {
   private func settleWaiters(position: UInt64, now: ContinuousClock.Instant) {
     let settled = waiters.withLock { waiters -> [(CheckedContinuation<Bool, Never>, Bool)] in
       var settled: [(CheckedContinuation<Bool, Never>, Bool)] = []
-      for (id, waiter) in waiters.waiting where waiter.sequence <= position || waiter.deadline <= now {
+      for (id, waiter) in waiters.waiting
+      where waiter.sequence <= position || waiter.deadline <= now {
         waiters.waiting[id] = nil
         settled.append((waiter.continuation, waiter.sequence <= position))
       }

@@ -1,25 +1,27 @@
-import Foundation
-import OverdueCore
+public import Foundation
+public import OverdueCore
 
 /// Realistic-looking parties for demos and benchmarks: valid GSTINs (with their mod-36 check
 /// character, embedding company or firm PANs) and company-like names, from a seeded generator so
 /// every run makes the same ones.
 public struct SyntheticParties: Sendable {
-  static let words = [
+  public static let words = [
     "Acme", "Bharat", "Deccan", "Ganga", "Himalaya", "Indus", "Kaveri", "Lotus", "Malabar",
     "Narmada", "Orient",
     "Pioneer", "Quality", "Royal", "Sagar", "Tapti", "Unity", "Vijay", "Western", "Yamuna",
     "Zenith", "Shree",
     "Sai", "Om", "Laxmi", "Ganesh", "Krishna", "Apex", "Global", "National",
   ]
-  static let trades = [
+  public static let trades = [
     "Steel", "Textiles", "Foods", "Pharma", "Chemicals", "Traders", "Logistics", "Plastics",
     "Electricals",
     "Fabrication", "Agro", "Motors", "Paper", "Cement", "Garments", "Spices", "Tiles", "Packaging",
   ]
-  static let forms = ["Private Limited", "LLP", "Limited", "& Co", "Enterprises", "Industries"]
-  static let stateCodes = GSTIN.stateCodes.keys.filter { $0 < "39" }.sorted()
-  static let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  public static let forms = [
+    "Private Limited", "LLP", "Limited", "& Co", "Enterprises", "Industries",
+  ]
+  public static let stateCodes = GSTIN.stateCodes.keys.filter { $0 < "39" }.sorted()
+  public static let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
   private var generator: SeededGenerator
 

@@ -1,0 +1,32 @@
+public import Logging
+public import ServiceLifecycle
+
+/// The scheduler as a lifecycle service: applies time-driven transitions (plan breaches, the end
+/// of settled history's retention, maximum listing age) now and then every `interval`.
+public struct DeadlineScheduler: Service {
+  let registry: Registry
+  let interval: Duration
+  let logger: Logger
+
+  public init(registry: Registry, interval: Duration, logger: Logger) {
+    self.registry = registry
+    self.interval = interval
+    self.logger = logger
+  }
+
+  public func run() async throws {
+    try await cancelWhenGracefulShutdown {
+      while !Task.isCancelled {
+        do {
+          let changed = try await registry.applyDeadlines()
+          if changed > 0 {
+            logger.info("applied deadlines", metadata: ["listings": "\(changed)"])
+          }
+        } catch {
+          logger.error("applying deadlines failed", metadata: ["error": "\(error)"])
+        }
+        try await Task.sleep(for: interval)
+      }
+    }
+  }
+}
