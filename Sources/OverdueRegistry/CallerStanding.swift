@@ -5,7 +5,9 @@ extension Registry {
   /// Refuses a caller whose certificate is unknown, revoked or a suspended member's: on every
   /// call, and on every message of a stream, so a connection opened before the change is refused
   /// from its next message on.
-  public func requireStanding(serialHex: String, actor: Actor, call: String) async throws(RegistryError) {
+  public func requireStanding(serialHex: String, actor: Actor, call: String)
+    async throws(RegistryError)
+  {
     let refusal: RegistryError
     switch try await certificateStatus(serialHex: serialHex) {
     case .valid:
@@ -27,7 +29,8 @@ extension Registry {
   }
 
   /// Audits a refusal (who, which call, why) and gives it back to throw.
-  public func refuse(_ error: RegistryError, by actor: String, call: String) async -> RegistryError {
+  public func refuse(_ error: RegistryError, by actor: String, call: String) async -> RegistryError
+  {
     await blocking.runIgnoringFailure { [refusals] in
       refusals.record(actor: actor, operation: call, target: "", error: error)
     }
