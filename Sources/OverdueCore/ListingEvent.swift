@@ -16,9 +16,12 @@ public enum ListingEvent: Codable, Sendable, Equatable {
   case removedFromPublicView(on: CalendarDate, reason: PublicViewRemoval)
 
   /// A short stable name for the log's `type` column.
+  /// The name of a filing, the event that tells which party a listing is against.
+  public static let filedName = "ListingFiled"
+
   public var name: String {
     switch self {
-    case .filed: return "ListingFiled"
+    case .filed: return Self.filedName
     case .amended: return "ListingAmended"
     case .verified: return "ListingVerified"
     case .rejected: return "ListingRejected"

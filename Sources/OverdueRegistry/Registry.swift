@@ -21,14 +21,19 @@ public final class Registry: Sendable {
   let readYourWritesWait: Duration
   /// Evidence bytes one member may file in all.
   let evidenceQuotaBytes: Int64
+  /// Parties one member may watch.
+  let maxWatchedParties: Int
+  let watchlistVersions = WatchlistVersions()
 
   public init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
     clock: RegistryClock, logger: Logger, readYourWritesWait: Duration,
-    evidenceQuotaBytes: Int64 = 1 << 30, blocking: BlockingWork = BlockingWork(threads: 4)
+    evidenceQuotaBytes: Int64 = 1 << 30, maxWatchedParties: Int = 100_000,
+    blocking: BlockingWork = BlockingWork(threads: 4)
   ) throws {
     self.evidenceQuotaBytes = evidenceQuotaBytes
+    self.maxWatchedParties = maxWatchedParties
     self.eventStore = eventStore
     self.readModel = readModel
     self.blocking = blocking
@@ -399,7 +404,7 @@ public final class Registry: Sendable {
   }
 
   /// `write` on the blocking pool.
-  private func writing<Response: Codable & Sendable>(
+  func writing<Response: Codable & Sendable>(
     _ key: IdempotencyKey, as type: Response.Type, _ operation: String, target: String,
     _ body: @escaping @Sendable (WriteSession) throws(RegistryError) -> Response
   ) async throws(RegistryError) -> Response {

@@ -87,6 +87,20 @@ enum EventStoreSchema {
           );
           """)
     }
+    migrator.registerMigration("v5-watchlists") { db in
+      // Each member's watched parties, as watched, with the key listings are matched on.
+      try db.execute(
+        sql: """
+          CREATE TABLE watchlists (
+            member_id TEXT NOT NULL,
+            scheme TEXT NOT NULL,
+            value TEXT NOT NULL,
+            party_key TEXT NOT NULL,
+            PRIMARY KEY (member_id, scheme, value)
+          );
+          CREATE INDEX watchlists_by_key ON watchlists (party_key);
+          """)
+    }
     return migrator
   }
 }

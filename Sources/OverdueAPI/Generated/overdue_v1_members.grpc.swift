@@ -124,6 +124,58 @@ public enum Overdue_V1_Members: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AddToWatchlist" metadata.
+        public enum AddToWatchlist: Sendable {
+            /// Request type for "AddToWatchlist".
+            public typealias Input = Overdue_V1_AddToWatchlistRequest
+            /// Response type for "AddToWatchlist".
+            public typealias Output = Overdue_V1_WatchlistChange
+            /// Descriptor for "AddToWatchlist".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "AddToWatchlist",
+                type: .unary
+            )
+        }
+        /// Namespace for "RemoveFromWatchlist" metadata.
+        public enum RemoveFromWatchlist: Sendable {
+            /// Request type for "RemoveFromWatchlist".
+            public typealias Input = Overdue_V1_RemoveFromWatchlistRequest
+            /// Response type for "RemoveFromWatchlist".
+            public typealias Output = Overdue_V1_WatchlistChange
+            /// Descriptor for "RemoveFromWatchlist".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "RemoveFromWatchlist",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListWatchlist" metadata.
+        public enum ListWatchlist: Sendable {
+            /// Request type for "ListWatchlist".
+            public typealias Input = Overdue_V1_ListWatchlistRequest
+            /// Response type for "ListWatchlist".
+            public typealias Output = Overdue_V1_ListWatchlistResponse
+            /// Descriptor for "ListWatchlist".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "ListWatchlist",
+                type: .unary
+            )
+        }
+        /// Namespace for "Watch" metadata.
+        public enum Watch: Sendable {
+            /// Request type for "Watch".
+            public typealias Input = Overdue_V1_WatchRequest
+            /// Response type for "Watch".
+            public typealias Output = Overdue_V1_WatchResponse
+            /// Descriptor for "Watch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "Watch",
+                type: .serverStreaming
+            )
+        }
         /// Descriptors for all methods in the "overdue.v1.Members" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             FileDefault.descriptor,
@@ -133,7 +185,11 @@ public enum Overdue_V1_Members: Sendable {
             ConfirmSettlement.descriptor,
             WithdrawListing.descriptor,
             GetListing.descriptor,
-            ListListings.descriptor
+            ListListings.descriptor,
+            AddToWatchlist.descriptor,
+            RemoveFromWatchlist.descriptor,
+            ListWatchlist.descriptor,
+            Watch.descriptor
         ]
     }
 }
@@ -276,6 +332,100 @@ extension Overdue_V1_Members {
             request: GRPCCore.StreamingServerRequest<Overdue_V1_ListListingsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListListingsResponse>
+
+        /// Handle the "AddToWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds parties to the member's private watchlist (at most 10,000 a call; 100,000 in all by
+        /// > default). A party already watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_AddToWatchlistRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_WatchlistChange` messages.
+        func addToWatchlist(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_AddToWatchlistRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchlistChange>
+
+        /// Handle the "RemoveFromWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes parties from the watchlist. A party not watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_RemoveFromWatchlistRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_WatchlistChange` messages.
+        func removeFromWatchlist(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_RemoveFromWatchlistRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchlistChange>
+
+        /// Handle the "ListWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The watchlist, paged, in a stable order.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_ListWatchlistRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_ListWatchlistResponse` messages.
+        func listWatchlist(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_ListWatchlistRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListWatchlistResponse>
+
+        /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams typed changes of the watched parties' public picture. The guarantees, which are the
+        /// > contract:
+        /// > - Only what a check by this member shows changes. A pending, rejected, withdrawn or voided
+        /// >   listing's details never appear, nor does a private reason (why a listing was withdrawn,
+        /// >   voided or expired is not given: it is just REMOVED).
+        /// > - Changes are ordered by `sequence`, the log sequence of the event that made them; no change
+        /// >   is sent twice in one stream, and none is skipped (no gaps).
+        /// > - The changes of one transaction (e.g. a payment and the settlement it causes) are delivered
+        /// >   together, with no progress message between them.
+        /// > - Resumable from any cursor the stream ever gave (the `sequence` of an event, progress message
+        /// >   or initial_state_end), with `after_sequence`: the log is never compacted, so no cursor
+        /// >   expires.
+        /// > - When nothing matches, a WatchProgress with the highest sequence scanned is sent at least
+        /// >   every 15 seconds, and one is sent right before the server ends a stream (e.g. connection
+        /// >   recycling), so an idle watcher's cursor stays fresh.
+        /// > - With `send_initial_state`, the stream first sends one CHANGE_KIND_CURRENT_STATE event per
+        /// >   watched party that has public listings (its status now; a CLEAR party sends none), then
+        /// >   initial_state_end carrying the sequence that state is as of, then the changes after it.
+        /// > - Watching a PAN covers every GSTIN under it; watching a GSTIN covers listings filed under its
+        /// >   sibling GSTINs (the grouping a check uses).
+        /// > - A slow reader is never dropped: when its buffer is full the stream falls back to reading the
+        /// >   log from its cursor.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_WatchRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_WatchResponse` messages.
+        func watch(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_WatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchResponse>
     }
 
     /// Service protocol for the "overdue.v1.Members" service.
@@ -402,6 +552,100 @@ extension Overdue_V1_Members {
             request: GRPCCore.ServerRequest<Overdue_V1_ListListingsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListListingsResponse>
+
+        /// Handle the "AddToWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds parties to the member's private watchlist (at most 10,000 a call; 100,000 in all by
+        /// > default). A party already watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_AddToWatchlistRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_WatchlistChange` message.
+        func addToWatchlist(
+            request: GRPCCore.ServerRequest<Overdue_V1_AddToWatchlistRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_WatchlistChange>
+
+        /// Handle the "RemoveFromWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes parties from the watchlist. A party not watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_RemoveFromWatchlistRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_WatchlistChange` message.
+        func removeFromWatchlist(
+            request: GRPCCore.ServerRequest<Overdue_V1_RemoveFromWatchlistRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_WatchlistChange>
+
+        /// Handle the "ListWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The watchlist, paged, in a stable order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListWatchlistRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_ListWatchlistResponse` message.
+        func listWatchlist(
+            request: GRPCCore.ServerRequest<Overdue_V1_ListWatchlistRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListWatchlistResponse>
+
+        /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams typed changes of the watched parties' public picture. The guarantees, which are the
+        /// > contract:
+        /// > - Only what a check by this member shows changes. A pending, rejected, withdrawn or voided
+        /// >   listing's details never appear, nor does a private reason (why a listing was withdrawn,
+        /// >   voided or expired is not given: it is just REMOVED).
+        /// > - Changes are ordered by `sequence`, the log sequence of the event that made them; no change
+        /// >   is sent twice in one stream, and none is skipped (no gaps).
+        /// > - The changes of one transaction (e.g. a payment and the settlement it causes) are delivered
+        /// >   together, with no progress message between them.
+        /// > - Resumable from any cursor the stream ever gave (the `sequence` of an event, progress message
+        /// >   or initial_state_end), with `after_sequence`: the log is never compacted, so no cursor
+        /// >   expires.
+        /// > - When nothing matches, a WatchProgress with the highest sequence scanned is sent at least
+        /// >   every 15 seconds, and one is sent right before the server ends a stream (e.g. connection
+        /// >   recycling), so an idle watcher's cursor stays fresh.
+        /// > - With `send_initial_state`, the stream first sends one CHANGE_KIND_CURRENT_STATE event per
+        /// >   watched party that has public listings (its status now; a CLEAR party sends none), then
+        /// >   initial_state_end carrying the sequence that state is as of, then the changes after it.
+        /// > - Watching a PAN covers every GSTIN under it; watching a GSTIN covers listings filed under its
+        /// >   sibling GSTINs (the grouping a check uses).
+        /// > - A slow reader is never dropped: when its buffer is full the stream falls back to reading the
+        /// >   log from its cursor.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_WatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_WatchResponse` messages.
+        func watch(
+            request: GRPCCore.ServerRequest<Overdue_V1_WatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchResponse>
     }
 
     /// Simple service protocol for the "overdue.v1.Members" service.
@@ -526,6 +770,101 @@ extension Overdue_V1_Members {
             request: Overdue_V1_ListListingsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Overdue_V1_ListListingsResponse
+
+        /// Handle the "AddToWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds parties to the member's private watchlist (at most 10,000 a call; 100,000 in all by
+        /// > default). A party already watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_AddToWatchlistRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_WatchlistChange` to respond with.
+        func addToWatchlist(
+            request: Overdue_V1_AddToWatchlistRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_WatchlistChange
+
+        /// Handle the "RemoveFromWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes parties from the watchlist. A party not watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_RemoveFromWatchlistRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_WatchlistChange` to respond with.
+        func removeFromWatchlist(
+            request: Overdue_V1_RemoveFromWatchlistRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_WatchlistChange
+
+        /// Handle the "ListWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The watchlist, paged, in a stable order.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_ListWatchlistRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_ListWatchlistResponse` to respond with.
+        func listWatchlist(
+            request: Overdue_V1_ListWatchlistRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_ListWatchlistResponse
+
+        /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams typed changes of the watched parties' public picture. The guarantees, which are the
+        /// > contract:
+        /// > - Only what a check by this member shows changes. A pending, rejected, withdrawn or voided
+        /// >   listing's details never appear, nor does a private reason (why a listing was withdrawn,
+        /// >   voided or expired is not given: it is just REMOVED).
+        /// > - Changes are ordered by `sequence`, the log sequence of the event that made them; no change
+        /// >   is sent twice in one stream, and none is skipped (no gaps).
+        /// > - The changes of one transaction (e.g. a payment and the settlement it causes) are delivered
+        /// >   together, with no progress message between them.
+        /// > - Resumable from any cursor the stream ever gave (the `sequence` of an event, progress message
+        /// >   or initial_state_end), with `after_sequence`: the log is never compacted, so no cursor
+        /// >   expires.
+        /// > - When nothing matches, a WatchProgress with the highest sequence scanned is sent at least
+        /// >   every 15 seconds, and one is sent right before the server ends a stream (e.g. connection
+        /// >   recycling), so an idle watcher's cursor stays fresh.
+        /// > - With `send_initial_state`, the stream first sends one CHANGE_KIND_CURRENT_STATE event per
+        /// >   watched party that has public listings (its status now; a CLEAR party sends none), then
+        /// >   initial_state_end carrying the sequence that state is as of, then the changes after it.
+        /// > - Watching a PAN covers every GSTIN under it; watching a GSTIN covers listings filed under its
+        /// >   sibling GSTINs (the grouping a check uses).
+        /// > - A slow reader is never dropped: when its buffer is full the stream falls back to reading the
+        /// >   log from its cursor.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_WatchRequest` message.
+        ///   - response: A response stream of `Overdue_V1_WatchResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func watch(
+            request: Overdue_V1_WatchRequest,
+            response: GRPCCore.RPCWriter<Overdue_V1_WatchResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -616,6 +955,50 @@ extension Overdue_V1_Members.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListListingsResponse>(),
             handler: { request, context in
                 try await self.listListings(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.AddToWatchlist.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_AddToWatchlistRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_WatchlistChange>(),
+            handler: { request, context in
+                try await self.addToWatchlist(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.RemoveFromWatchlist.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_RemoveFromWatchlistRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_WatchlistChange>(),
+            handler: { request, context in
+                try await self.removeFromWatchlist(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.ListWatchlist.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListWatchlistRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListWatchlistResponse>(),
+            handler: { request, context in
+                try await self.listWatchlist(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.Watch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_WatchRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_WatchResponse>(),
+            handler: { request, context in
+                try await self.watch(
                     request: request,
                     context: context
                 )
@@ -713,6 +1096,50 @@ extension Overdue_V1_Members.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func addToWatchlist(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_AddToWatchlistRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchlistChange> {
+        let response = try await self.addToWatchlist(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func removeFromWatchlist(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_RemoveFromWatchlistRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchlistChange> {
+        let response = try await self.removeFromWatchlist(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listWatchlist(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_ListWatchlistRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListWatchlistResponse> {
+        let response = try await self.listWatchlist(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func watch(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_WatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchResponse> {
+        let response = try await self.watch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 }
 
@@ -820,6 +1247,62 @@ extension Overdue_V1_Members.SimpleServiceProtocol {
                 context: context
             ),
             metadata: [:]
+        )
+    }
+
+    public func addToWatchlist(
+        request: GRPCCore.ServerRequest<Overdue_V1_AddToWatchlistRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_WatchlistChange> {
+        return GRPCCore.ServerResponse<Overdue_V1_WatchlistChange>(
+            message: try await self.addToWatchlist(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func removeFromWatchlist(
+        request: GRPCCore.ServerRequest<Overdue_V1_RemoveFromWatchlistRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_WatchlistChange> {
+        return GRPCCore.ServerResponse<Overdue_V1_WatchlistChange>(
+            message: try await self.removeFromWatchlist(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listWatchlist(
+        request: GRPCCore.ServerRequest<Overdue_V1_ListWatchlistRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListWatchlistResponse> {
+        return GRPCCore.ServerResponse<Overdue_V1_ListWatchlistResponse>(
+            message: try await self.listWatchlist(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func watch(
+        request: GRPCCore.ServerRequest<Overdue_V1_WatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchResponse> {
+        return GRPCCore.StreamingServerResponse<Overdue_V1_WatchResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.watch(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
         )
     }
 }
@@ -988,6 +1471,120 @@ extension Overdue_V1_Members {
             deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListListingsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListListingsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AddToWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds parties to the member's private watchlist (at most 10,000 a call; 100,000 in all by
+        /// > default). A party already watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_AddToWatchlistRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_AddToWatchlistRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_WatchlistChange` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func addToWatchlist<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_AddToWatchlistRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_AddToWatchlistRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_WatchlistChange>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RemoveFromWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes parties from the watchlist. A party not watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_RemoveFromWatchlistRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_RemoveFromWatchlistRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_WatchlistChange` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func removeFromWatchlist<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_RemoveFromWatchlistRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_RemoveFromWatchlistRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_WatchlistChange>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The watchlist, paged, in a stable order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListWatchlistRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ListWatchlistRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ListWatchlistResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listWatchlist<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ListWatchlistRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ListWatchlistRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListWatchlistResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListWatchlistResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams typed changes of the watched parties' public picture. The guarantees, which are the
+        /// > contract:
+        /// > - Only what a check by this member shows changes. A pending, rejected, withdrawn or voided
+        /// >   listing's details never appear, nor does a private reason (why a listing was withdrawn,
+        /// >   voided or expired is not given: it is just REMOVED).
+        /// > - Changes are ordered by `sequence`, the log sequence of the event that made them; no change
+        /// >   is sent twice in one stream, and none is skipped (no gaps).
+        /// > - The changes of one transaction (e.g. a payment and the settlement it causes) are delivered
+        /// >   together, with no progress message between them.
+        /// > - Resumable from any cursor the stream ever gave (the `sequence` of an event, progress message
+        /// >   or initial_state_end), with `after_sequence`: the log is never compacted, so no cursor
+        /// >   expires.
+        /// > - When nothing matches, a WatchProgress with the highest sequence scanned is sent at least
+        /// >   every 15 seconds, and one is sent right before the server ends a stream (e.g. connection
+        /// >   recycling), so an idle watcher's cursor stays fresh.
+        /// > - With `send_initial_state`, the stream first sends one CHANGE_KIND_CURRENT_STATE event per
+        /// >   watched party that has public listings (its status now; a CLEAR party sends none), then
+        /// >   initial_state_end carrying the sequence that state is as of, then the changes after it.
+        /// > - Watching a PAN covers every GSTIN under it; watching a GSTIN covers listings filed under its
+        /// >   sibling GSTINs (the grouping a check uses).
+        /// > - A slow reader is never dropped: when its buffer is full the stream falls back to reading the
+        /// >   log from its cursor.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_WatchRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_WatchRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_WatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func watch<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_WatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_WatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_WatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Overdue_V1_WatchResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1251,6 +1848,162 @@ extension Overdue_V1_Members {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "AddToWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds parties to the member's private watchlist (at most 10,000 a call; 100,000 in all by
+        /// > default). A party already watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_AddToWatchlistRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_AddToWatchlistRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_WatchlistChange` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func addToWatchlist<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_AddToWatchlistRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_AddToWatchlistRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_WatchlistChange>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.AddToWatchlist.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RemoveFromWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Removes parties from the watchlist. A party not watched is not counted in `changed`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_RemoveFromWatchlistRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_RemoveFromWatchlistRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_WatchlistChange` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func removeFromWatchlist<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_RemoveFromWatchlistRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_RemoveFromWatchlistRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_WatchlistChange>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.RemoveFromWatchlist.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListWatchlist" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The watchlist, paged, in a stable order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListWatchlistRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ListWatchlistRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ListWatchlistResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listWatchlist<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ListWatchlistRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ListWatchlistRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListWatchlistResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListWatchlistResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.ListWatchlist.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams typed changes of the watched parties' public picture. The guarantees, which are the
+        /// > contract:
+        /// > - Only what a check by this member shows changes. A pending, rejected, withdrawn or voided
+        /// >   listing's details never appear, nor does a private reason (why a listing was withdrawn,
+        /// >   voided or expired is not given: it is just REMOVED).
+        /// > - Changes are ordered by `sequence`, the log sequence of the event that made them; no change
+        /// >   is sent twice in one stream, and none is skipped (no gaps).
+        /// > - The changes of one transaction (e.g. a payment and the settlement it causes) are delivered
+        /// >   together, with no progress message between them.
+        /// > - Resumable from any cursor the stream ever gave (the `sequence` of an event, progress message
+        /// >   or initial_state_end), with `after_sequence`: the log is never compacted, so no cursor
+        /// >   expires.
+        /// > - When nothing matches, a WatchProgress with the highest sequence scanned is sent at least
+        /// >   every 15 seconds, and one is sent right before the server ends a stream (e.g. connection
+        /// >   recycling), so an idle watcher's cursor stays fresh.
+        /// > - With `send_initial_state`, the stream first sends one CHANGE_KIND_CURRENT_STATE event per
+        /// >   watched party that has public listings (its status now; a CLEAR party sends none), then
+        /// >   initial_state_end carrying the sequence that state is as of, then the changes after it.
+        /// > - Watching a PAN covers every GSTIN under it; watching a GSTIN covers listings filed under its
+        /// >   sibling GSTINs (the grouping a check uses).
+        /// > - A slow reader is never dropped: when its buffer is full the stream falls back to reading the
+        /// >   log from its cursor.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_WatchRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_WatchRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_WatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func watch<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_WatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_WatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_WatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Overdue_V1_WatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.Watch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1452,6 +2205,142 @@ extension Overdue_V1_Members.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListListingsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListListingsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AddToWatchlist" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds parties to the member's private watchlist (at most 10,000 a call; 100,000 in all by
+    /// > default). A party already watched is not counted in `changed`.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_AddToWatchlistRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func addToWatchlist<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_AddToWatchlistRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.addToWatchlist(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_AddToWatchlistRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_WatchlistChange>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RemoveFromWatchlist" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Removes parties from the watchlist. A party not watched is not counted in `changed`.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_RemoveFromWatchlistRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func removeFromWatchlist<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_RemoveFromWatchlistRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.removeFromWatchlist(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_RemoveFromWatchlistRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_WatchlistChange>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListWatchlist" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The watchlist, paged, in a stable order.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_ListWatchlistRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listWatchlist<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_ListWatchlistRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListWatchlistResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listWatchlist(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListWatchlistRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListWatchlistResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Watch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Streams typed changes of the watched parties' public picture. The guarantees, which are the
+    /// > contract:
+    /// > - Only what a check by this member shows changes. A pending, rejected, withdrawn or voided
+    /// >   listing's details never appear, nor does a private reason (why a listing was withdrawn,
+    /// >   voided or expired is not given: it is just REMOVED).
+    /// > - Changes are ordered by `sequence`, the log sequence of the event that made them; no change
+    /// >   is sent twice in one stream, and none is skipped (no gaps).
+    /// > - The changes of one transaction (e.g. a payment and the settlement it causes) are delivered
+    /// >   together, with no progress message between them.
+    /// > - Resumable from any cursor the stream ever gave (the `sequence` of an event, progress message
+    /// >   or initial_state_end), with `after_sequence`: the log is never compacted, so no cursor
+    /// >   expires.
+    /// > - When nothing matches, a WatchProgress with the highest sequence scanned is sent at least
+    /// >   every 15 seconds, and one is sent right before the server ends a stream (e.g. connection
+    /// >   recycling), so an idle watcher's cursor stays fresh.
+    /// > - With `send_initial_state`, the stream first sends one CHANGE_KIND_CURRENT_STATE event per
+    /// >   watched party that has public listings (its status now; a CLEAR party sends none), then
+    /// >   initial_state_end carrying the sequence that state is as of, then the changes after it.
+    /// > - Watching a PAN covers every GSTIN under it; watching a GSTIN covers listings filed under its
+    /// >   sibling GSTINs (the grouping a check uses).
+    /// > - A slow reader is never dropped: when its buffer is full the stream falls back to reading the
+    /// >   log from its cursor.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_WatchRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func watch<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_WatchRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Overdue_V1_WatchResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.watch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_WatchRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_WatchResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1687,6 +2576,158 @@ extension Overdue_V1_Members.ClientProtocol {
             metadata: metadata
         )
         return try await self.listListings(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AddToWatchlist" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds parties to the member's private watchlist (at most 10,000 a call; 100,000 in all by
+    /// > default). A party already watched is not counted in `changed`.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func addToWatchlist<Result>(
+        _ message: Overdue_V1_AddToWatchlistRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_AddToWatchlistRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.addToWatchlist(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RemoveFromWatchlist" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Removes parties from the watchlist. A party not watched is not counted in `changed`.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func removeFromWatchlist<Result>(
+        _ message: Overdue_V1_RemoveFromWatchlistRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_WatchlistChange>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_RemoveFromWatchlistRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.removeFromWatchlist(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListWatchlist" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The watchlist, paged, in a stable order.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listWatchlist<Result>(
+        _ message: Overdue_V1_ListWatchlistRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListWatchlistResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_ListWatchlistRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listWatchlist(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Watch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Streams typed changes of the watched parties' public picture. The guarantees, which are the
+    /// > contract:
+    /// > - Only what a check by this member shows changes. A pending, rejected, withdrawn or voided
+    /// >   listing's details never appear, nor does a private reason (why a listing was withdrawn,
+    /// >   voided or expired is not given: it is just REMOVED).
+    /// > - Changes are ordered by `sequence`, the log sequence of the event that made them; no change
+    /// >   is sent twice in one stream, and none is skipped (no gaps).
+    /// > - The changes of one transaction (e.g. a payment and the settlement it causes) are delivered
+    /// >   together, with no progress message between them.
+    /// > - Resumable from any cursor the stream ever gave (the `sequence` of an event, progress message
+    /// >   or initial_state_end), with `after_sequence`: the log is never compacted, so no cursor
+    /// >   expires.
+    /// > - When nothing matches, a WatchProgress with the highest sequence scanned is sent at least
+    /// >   every 15 seconds, and one is sent right before the server ends a stream (e.g. connection
+    /// >   recycling), so an idle watcher's cursor stays fresh.
+    /// > - With `send_initial_state`, the stream first sends one CHANGE_KIND_CURRENT_STATE event per
+    /// >   watched party that has public listings (its status now; a CLEAR party sends none), then
+    /// >   initial_state_end carrying the sequence that state is as of, then the changes after it.
+    /// > - Watching a PAN covers every GSTIN under it; watching a GSTIN covers listings filed under its
+    /// >   sibling GSTINs (the grouping a check uses).
+    /// > - A slow reader is never dropped: when its buffer is full the stream falls back to reading the
+    /// >   log from its cursor.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func watch<Result>(
+        _ message: Overdue_V1_WatchRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Overdue_V1_WatchResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_WatchRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.watch(
             request: request,
             options: options,
             onResponse: handleResponse

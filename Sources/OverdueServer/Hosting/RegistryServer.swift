@@ -63,7 +63,8 @@ public struct RegistryServer: Service {
       policy: configuration.policy,
       clock: configuration.clock, logger: logger,
       readYourWritesWait: configuration.readYourWritesWait,
-      evidenceQuotaBytes: configuration.evidenceQuotaBytes, blocking: blocking)
+      evidenceQuotaBytes: configuration.evidenceQuotaBytes,
+      maxWatchedParties: configuration.maxWatchedParties, blocking: blocking)
     // Both listeners serve the certificate and key the reloader last read from the files.
     let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
       refreshInterval: configuration.certificateReloadInterval,
@@ -75,6 +76,7 @@ public struct RegistryServer: Service {
     let streams: Set<MethodDescriptor> = [
       Overdue_V1_Lookup.Method.BatchCheck.descriptor,
       Grpc_Health_V1_Health.Method.Watch.descriptor,
+      Overdue_V1_Members.Method.Watch.descriptor,
     ]
     func supervisor(_ peer: CallSupervisor.Peer, rate: CallRate?) -> CallSupervisor {
       CallSupervisor(

@@ -194,6 +194,28 @@ enum RequestParsing {
     return (limit, cursor)
   }
 
+  /// A watchlist call's parties, validated and normalised as in a check, at most 10,000.
+  static func watchlistParties(_ parties: [Overdue_V1_PartyIdentifier]) throws(RegistryError)
+    -> [PartyIdentifier]
+  {
+    try InputBounds.checkCount(
+      parties.count, field: "parties", max: InputBounds.watchlistParties, reason: "TOO_MANY_PARTIES"
+    )
+    guard !parties.isEmpty else {
+      throw .invalid("parties", "NO_PARTIES", "name at least one party")
+    }
+    var result: [PartyIdentifier] = []
+    for (index, party) in parties.enumerated() {
+      result.append(try Self.party(party, field: "parties[\(index)]"))
+    }
+    return result
+  }
+
+  /// An opaque token for a cursor.
+  static func pageToken(cursor: String) -> String {
+    Data(cursor.utf8).base64EncodedString()
+  }
+
   /// An opaque token for a result offset.
   static func pageToken(offset: Int) -> String {
     Data("offset:\(offset)".utf8).base64EncodedString()
