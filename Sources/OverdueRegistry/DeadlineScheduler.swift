@@ -14,8 +14,9 @@ public struct DeadlineScheduler: Service {
     self.logger = logger
   }
 
-  public func run() async throws {
-    try await cancelWhenGracefulShutdown {
+  /// Runs until graceful shutdown (or cancellation), then returns.
+  public func run() async {
+    try? await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
         do {
           let changed = try await registry.applyDeadlines()

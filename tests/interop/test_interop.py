@@ -202,3 +202,55 @@ def test_dispute_and_payment_plan_from_an_independent_client(server):
     # Name search finds both, typo and all.
     found = lookup.SearchParties(lookup_pb2.SearchPartiesRequest(query="buyer 33aaach7409"))
     assert found.matches[0].party.value == "33AAACH7409R1Z8"
+
+
+def test_watch_from_an_independent_client(server):
+    """A member watches a buyer by its PAN; another member's listing under one of the PAN's GSTINs
+    reaches the stream as LISTED (then SETTLED), and a resumed stream gets exactly what came after."""
+    certs = server["data"] / "certs"
+    ca = read(certs / "ca.pem")
+    today = datetime.date.today()
+    day = lambda n: (today - datetime.timedelta(days=n)).isoformat()  # noqa: E731
+    operator = operator_pb2_grpc.OperatorStub(
+        channel(server["member"], ca, read(certs / "operator/key.pem"), read(certs / "operator/cert.pem")))
+
+    def member(name, gstin):
+        record = operator.RegisterMember(operator_pb2.RegisterMemberRequest(
+            request_id=str(uuid.uuid4()), display_name=name, identifier=common_pb2.PartyIdentifier(value=gstin)))
+        issued = operator.IssueMemberCertificate(operator_pb2.IssueMemberCertificateRequest(
+            request_id=str(uuid.uuid4()), member_id=record.member_id))
+        return members_pb2_grpc.MembersStub(channel(
+            server["member"], ca, issued.private_key_pem.encode(), issued.certificate_pem.encode()))
+
+    watcher = member("Watching Traders", "29AAGCB7383J1Z4")
+    lister = member("Listing Traders", "09AAACI1681G1ZN")
+    added = watcher.AddToWatchlist(members_pb2.AddToWatchlistRequest(
+        request_id=str(uuid.uuid4()), parties=[common_pb2.PartyIdentifier(value="AAPFU0939F")]))
+    assert (added.changed, added.watched) == (1, 1)
+
+    stream = watcher.Watch(members_pb2.WatchRequest(after_sequence=added.sequence), timeout=30)
+    receipt = lister.FileDefault(members_pb2.FileDefaultRequest(
+        request_id=str(uuid.uuid4()), party=common_pb2.PartyIdentifier(value="29AAPFU0939F1ZR"),
+        legal_name="Acme Fabrication LLP", currency="INR", notice_served_on=day(20),
+        invoices=[common_pb2.Invoice(number="W-1", issued_on=day(130), due_on=day(100), amount_minor=90_000_00)],
+        evidence=[common_pb2.Evidence(description="invoice.pdf", content_type="application/pdf", content=b"%PDF-1.4 W-1")]))
+    operator.VerifyListing(operator_pb2.VerifyListingRequest(request_id=str(uuid.uuid4()), listing_id=receipt.listing_id))
+    settled = lister.ConfirmSettlement(members_pb2.ConfirmSettlementRequest(
+        request_id=str(uuid.uuid4()), listing_id=receipt.listing_id, settled_on=day(0)))
+
+    events = []
+    for message in stream:
+        if message.WhichOneof("kind") == "event":
+            events.append(message.event)
+        if len(events) == 2:
+            break
+    stream.cancel()
+    assert [e.change for e in events] == [members_pb2.CHANGE_KIND_LISTED, members_pb2.CHANGE_KIND_SETTLED]
+    assert all(e.party.value == "AAPFU0939F" and e.filed_under.value == "29AAPFU0939F1ZR" for e in events)
+    assert [e.status for e in events] == [common_pb2.IMPACT_STATUS_ACTIVE, common_pb2.IMPACT_STATUS_RESOLVED]
+    assert events[1].sequence == settled.sequence and events[0].sequence < events[1].sequence
+
+    resumed = watcher.Watch(members_pb2.WatchRequest(after_sequence=events[0].sequence), timeout=30)
+    first = next(m for m in resumed if m.WhichOneof("kind") == "event")
+    resumed.cancel()
+    assert first.event.sequence == events[1].sequence, "a resumed stream starts right after its cursor"

@@ -5,7 +5,12 @@ import ServiceLifecycle
 struct CancelledOnShutdown<Base: Service>: Service {
   let base: Base
 
+  /// Runs the base service; its cancellation at shutdown is the normal end, not a failure.
   func run() async throws {
-    try await cancelWhenGracefulShutdown { try await base.run() }
+    do {
+      try await cancelWhenGracefulShutdown { try await base.run() }
+    } catch is CancellationError {
+      return
+    }
   }
 }
