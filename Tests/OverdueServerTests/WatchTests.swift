@@ -3,6 +3,7 @@ import GRPCCore
 import GRPCProtobuf
 import OverdueAPI
 import OverdueClient
+import OverdueServer
 import SwiftProtobuf
 import Synchronization
 import Testing
@@ -158,6 +159,71 @@ struct WatchTests {
       let seen = Self.changes(try await Self.events(scene.watcher, count: 1))
       #expect(seen.map(\.listingID) == [second.listingID])
       #expect(seen.first?.change == .listed)
+    }
+  }
+
+  @Test func aSlowReaderCatchesUpWithNothingLostOrRepeated() async throws {
+    try await TestRegistry.with { registry in
+      let scene = try await Self.scene(registry)
+      var request = Overdue_V1_WatchRequest()
+      request.afterSequence = scene.watchlistSequence
+      let (started, starting) = AsyncStream.makeStream(of: Void.self)
+      let reader = Task {
+        try await scene.watcher.withClients { clients in
+          try await clients.members.watch(request) { response in
+            starting.yield()
+            // Reads nothing while twenty listings are filed, verified and settled.
+            try await Task.sleep(for: .seconds(2))
+            var kinds: [Overdue_V1_ChangeKind] = []
+            var sequences: [UInt64] = []
+            for try await message in response.messages {
+              guard case .event(let event) = message.kind else { continue }
+              kinds.append(event.change)
+              sequences.append(event.sequence)
+              if kinds.count == 40 { break }
+            }
+            return (kinds, sequences)
+          }
+        }
+      }
+      for await _ in started { break }
+      for index in 0..<20 {
+        let filed = try await scene.lister.withClients {
+          try await $0.members.fileDefault(Requests.filing(invoice: "SLOW-\(index)"))
+        }
+        _ = try await registry.asOperator {
+          try await $0.operator.verifyListing(Requests.verify(filed.listingID))
+        }
+        _ = try await scene.lister.withClients {
+          try await $0.members.confirmSettlement(Requests.settle(filed.listingID))
+        }
+      }
+      let (kinds, sequences) = try await reader.value
+      #expect(
+        kinds
+          == Array(repeating: [Overdue_V1_ChangeKind.listed, .settled], count: 20).flatMap { $0 })
+      #expect(sequences == sequences.sorted() && Set(sequences).count == 40)
+    }
+  }
+
+  @Test func anIdleWatchGetsProgressMessages() async throws {
+    try await TestRegistry.with(configure: { $0.watchProgressInterval = .milliseconds(200) }) {
+      registry in
+      let scene = try await Self.scene(registry)
+      var request = Overdue_V1_WatchRequest()
+      request.afterSequence = scene.watchlistSequence
+      let progress = try await scene.watcher.withClients { clients in
+        try await clients.members.watch(request) { response in
+          var seen: [UInt64] = []
+          for try await message in response.messages {
+            if case .progress(let progress) = message.kind { seen.append(progress.sequence) }
+            if seen.count == 3 { break }
+          }
+          return seen
+        }
+      }
+      // Nothing happened: every progress message says how far the log was scanned.
+      #expect(progress == Array(repeating: scene.watchlistSequence, count: 3))
     }
   }
 

@@ -123,7 +123,12 @@ public struct RegistryServer: Service {
     let memberServer = GRPCServer(
       transport: SupervisedTransport(
         base: memberTransport, supervisor: supervisor(.certificate, rate: limits.memberRate)),
-      services: [lookup, MembersService(registry: registry), OperatorService(registry: registry)],
+      services: [
+        lookup,
+        MembersService(
+          registry: registry, watchProgressInterval: configuration.watchProgressInterval),
+        OperatorService(registry: registry),
+      ],
       interceptors: [statusMapping, cancellable, AuthenticationInterceptor(registry: registry)])
 
     let listeners = GRPCListeners(

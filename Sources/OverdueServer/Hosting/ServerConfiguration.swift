@@ -108,6 +108,8 @@ public struct ServerConfiguration: Sendable {
   public var operatorCertificates: [String] = []
   /// Evidence bytes one member may file in all (documents of every filing and amendment).
   public var evidenceQuotaBytes: Int64 = 1 << 30
+  /// How often an idle watch stream gets a progress message (the highest sequence scanned).
+  public var watchProgressInterval: Duration = .seconds(15)
   /// Parties one member may watch.
   public var maxWatchedParties = 100_000
   /// Threads for synchronous SQLite work.

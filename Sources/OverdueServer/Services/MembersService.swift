@@ -6,6 +6,8 @@ import OverdueRegistry
 /// A member's own listings. The member is the one the client certificate names, never a request field.
 struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
   let registry: Registry
+  /// How often an idle watch stream gets a progress message.
+  var watchProgressInterval: Duration = .seconds(15)
 
   func fileDefault(request: Overdue_V1_FileDefaultRequest, context: ServerContext) async throws
     -> Overdue_V1_ListingReceipt

@@ -58,6 +58,7 @@ extension MembersService {
     let registry = registry
     try await registry.watch(
       memberId: memberId, after: request.afterSequence, initialState: request.sendInitialState,
+      progressEvery: watchProgressInterval,
       send: { message in try await response.write(.init(message)) },
       stillAllowed: {
         try await registry.requireStanding(

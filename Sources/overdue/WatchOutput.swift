@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import OverdueAPI
+import SwiftProtobuf
+
+/// How `overdue member watch` shows what its stream sends: a readable line, or a JSON object.
+enum WatchOutput {
+  static func change(_ kind: Overdue_V1_ChangeKind) -> String {
+    switch kind {
+    case .listed: return "LISTED"
+    case .disputed: return "DISPUTED"
+    case .disputeDecided: return "DISPUTE_DECIDED"
+    case .onPlan: return "ON_PLAN"
+    case .planBreached: return "PLAN_BREACHED"
+    case .paymentRecorded: return "PAYMENT_RECORDED"
+    case .settled: return "SETTLED"
+    case .removed: return "REMOVED"
+    case .currentState: return "CURRENT_STATE"
+    default: return "UNKNOWN"
+    }
+  }
+
+  /// `2026-11-23 10:15:02Z`.
+  static let lineTime = Date.ISO8601FormatStyle(dateTimeSeparator: .space, timeZone: .gmt)
+
+  /// One line for a person; nil for what only moves the cursor (progress).
+  static func line(_ message: Overdue_V1_WatchResponse) -> String? {
+    switch message.kind {
+    case .event(let event) where event.change == .currentState:
+      return "CURRENT \(event.party.value) \(StateNames.status(event.status))"
+    case .event(let event):
+      var text = "#\(event.sequence)"
+      if event.hasAt { text += " " + event.at.date.formatted(lineTime) }
+      text += " \(change(event.change)) \(event.party.value)"
+      if event.hasFiledUnder && event.filedUnder.value != event.party.value {
+        text += " (filed under \(event.filedUnder.value))"
+      }
+      if !event.listingID.isEmpty { text += " listing \(event.listingID)" }
+      return text + " → \(StateNames.status(event.status))"
+    case .initialStateEnd(let end):
+      return "— current state as of #\(end.sequence); live changes follow —"
+    case .progress, nil:
+      return nil
+    }
+  }
+
+  /// One JSON object; empty fields are left out.
+  struct Object: Encodable {
+    var type: String
+    var sequence: UInt64
+    var party: String?
+    var partyScheme: String?
+    var filedUnder: String?
+    var filedUnderScheme: String?
+    var listingId: String?
+    var change: String?
+    var status: String?
+    var at: String?
+
+    enum CodingKeys: String, CodingKey {
+      case type, sequence, party
+      case partyScheme = "party_scheme"
+      case filedUnder = "filed_under"
+      case filedUnderScheme = "filed_under_scheme"
+      case listingId = "listing_id"
+      case change, status, at
+    }
+  }
+
+  static func json(_ message: Overdue_V1_WatchResponse) throws -> String? {
+    let object: Object
+    switch message.kind {
+    case .event(let event):
+      func present(_ text: String) -> String? { text.isEmpty ? nil : text }
+      object = Object(
+        type: "event", sequence: event.sequence, party: present(event.party.value),
+        partyScheme: present(event.party.scheme),
+        filedUnder: event.hasFiledUnder ? present(event.filedUnder.value) : nil,
+        filedUnderScheme: event.hasFiledUnder ? present(event.filedUnder.scheme) : nil,
+        listingId: present(event.listingID), change: change(event.change),
+        status: StateNames.status(event.status),
+        at: event.hasAt ? event.at.date.formatted(.iso8601) : nil)
+    case .progress(let progress):
+      object = Object(type: "progress", sequence: progress.sequence)
+    case .initialStateEnd(let end):
+      object = Object(type: "initial_state_end", sequence: end.sequence)
+    case nil:
+      return nil
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(object), as: UTF8.self)
+  }
+
+  /// Writes a line to standard output at once (not buffered), so that what was shown is out before
+  /// the cursor that covers it is saved.
+  static func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+  }
+
+  static func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+}
+
+/// A watch cursor kept in a file: the sequence in decimal. Each save writes a temporary file in
+/// the same directory, flushes it to disk and renames it over the file, so the file always holds
+/// a whole cursor, the old one or the new.
+struct CursorFile: Sendable {
+  let path: String
+
+  /// The saved cursor; nil when there is no file yet.
+  func load() throws -> UInt64? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    let text: String
+    do {
+      text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw ValidationError("cannot read the cursor file \(path): \(error.localizedDescription)")
+    }
+    guard let cursor = WatchPosition.cursor(fromFile: text) else {
+      throw ValidationError(
+        "\(path) does not hold a cursor (a sequence number); remove it to start afresh")
+    }
+    return cursor
+  }
+
+  struct SaveError: Error, CustomStringConvertible {
+    let path: String
+    let code: Int32
+    var description: String {
+      "cannot save the cursor to \(path): \(String(cString: strerror(code)))"
+    }
+  }
+
+  func save(_ cursor: UInt64) throws {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).tmp").path
+    let bytes = Array("\(cursor)\n".utf8)
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw SaveError(path: temporary, code: errno) }
+    let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+    var code: Int32 = written == bytes.count ? 0 : (written < 0 ? errno : EIO)
+    if code == 0 && fsync(descriptor) != 0 { code = errno }
+    close(descriptor)
+    if code == 0 && rename(temporary, path) != 0 { code = errno }
+    guard code == 0 else {
+      unlink(temporary)
+      throw SaveError(path: path, code: code)
+    }
+  }
+}
