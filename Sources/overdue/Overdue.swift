@@ -18,6 +18,7 @@ struct MemberCommand: AsyncParsableCommand {
       FileDefault.self, Import.self, Amend.self, Pay.self, Plan.self, Settle.self, Withdraw.self,
       Listings.self,
       Show.self,
+      WatchlistCommand.self, Watch.self,
     ])
 }
 
