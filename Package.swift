@@ -163,9 +163,11 @@ let package = Package(
         "OverdueServer",
         "OverdueClient",
         "OverdueAPI",
+        "OverdueCertificates",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings

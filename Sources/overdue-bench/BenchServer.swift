@@ -26,7 +26,10 @@ struct BenchServer: AsyncParsableCommand {
       $0.memberAddress = .init(host: "127.0.0.1", port: 0)
       // One load generator is one address: measure, don't throttle or hold it to a share.
       $0.limits.publicRate = nil
-      $0.limits.maxCallsPerPeer = $0.limits.maxCallsInFlight
+      $0.limits.memberRate = nil
+      $0.limits.maxCallsInFlight = 20_000
+      $0.limits.maxCallsPerPeer = 20_000
+      $0.limits.maxStreamsPerPeer = 20_000
     }
     let (listening, continuation) = AsyncStream.makeStream(of: ListenerAddresses.self)
     let server = RegistryServer(configuration: configuration, logger: logger) {

@@ -190,6 +190,11 @@ struct CheckBenchmark: AsyncParsableCommand {
 
   /// Populates the data directory through the event log once; returns the listed GSTINs.
   func populateIfNeeded(_ data: URL) throws -> [String] {
+    try Self.populate(data, listed: listed)
+  }
+
+  /// Populates `data` with `listed` synthetic listed parties once; returns their GSTINs.
+  static func populate(_ data: URL, listed: Int) throws -> [String] {
     try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
     let listedFile = data.appendingPathComponent("bench-listed.txt")
     if let text = try? String(contentsOf: listedFile, encoding: .utf8) {

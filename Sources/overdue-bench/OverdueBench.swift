@@ -6,5 +6,7 @@ struct OverdueBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "overdue-bench",
     abstract: "Benchmarks for the Overdue registry (build with -c release).",
-    subcommands: [SearchBenchmark.self, CheckBenchmark.self, BenchServer.self])
+    subcommands: [
+      SearchBenchmark.self, CheckBenchmark.self, WatchBenchmark.self, BenchServer.self,
+    ])
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the two listeners are bound; written to `DATA/listeners.json` once both are up.
 public struct ListenerAddresses: Codable, Sendable, Equatable {
@@ -8,6 +8,11 @@ public struct ListenerAddresses: Codable, Sendable, Equatable {
   /// The port part of an address.
   public static func port(of address: String) -> Int {
     Int(address.split(separator: ":").last ?? "") ?? 0
+  }
+
+  /// The addresses a server wrote to `listeners.json`.
+  public static func read(_ url: URL) throws -> ListenerAddresses {
+    try JSONDecoder().decode(ListenerAddresses.self, from: Data(contentsOf: url))
   }
 
   func write(to url: URL) throws {

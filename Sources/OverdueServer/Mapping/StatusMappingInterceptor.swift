@@ -65,6 +65,10 @@ struct StatusMappingInterceptor: ServerInterceptor {
       return RPCError(error.googleRPCStatus)
     }
     if let error = error as? RPCError { return error }
+    // The transport cancels a call's task itself when its connection goes: the client left.
+    if error is CancellationError {
+      return RPCError(code: .cancelled, message: "the call was cancelled")
+    }
     if let convertible = error as? any RPCErrorConvertible { return RPCError(convertible) }
     logger.error(
       "a call failed unexpectedly",
