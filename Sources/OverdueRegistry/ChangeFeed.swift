@@ -1,56 +1,50 @@
 import Foundation
 import OverdueCore
 import OverdueStore
+import Synchronization
 
 /// One watch stream's view of the log: the member's watched parties (by the key listings are
-/// matched on), the listings filed against them, and the scan from the stream's cursor. Only the
-/// events of watched listings are decoded (and filings, to learn new ones), so a scan costs little
-/// more than reading the log's rows.
+/// matched on) and the listings filed against them — a snapshot shared by all the member's open
+/// streams — and the scan from the stream's cursor. The scan reads only the log's sequence, stream
+/// and type columns; an event's payload is read only for watched listings (and filings, to learn
+/// new ones), and a change is derived once per process, whichever stream meets it first.
 struct ChangeFeed: Sendable {
   let registry: Registry
   let memberId: String
-  private(set) var version: Int
-  private(set) var watched: [String: [PartyIdentifier]]
-  /// Watched listings: listing id → party key.
-  private(set) var listings: [String: String]
+  private(set) var snapshot: WatchSnapshot
+  /// Watched listings filed after the snapshot was taken: listing id → party key.
+  private(set) var learned: [String: String] = [:]
   /// Whether the last scan stopped at its batch size (more is waiting).
   private(set) var batchWasFull = false
-  static let batchSize = 1_000
+  static let batchSize = 2_000
 
-  static func start(registry: Registry, memberId: String) async throws -> ChangeFeed {
-    let version = registry.watchlistVersions.version(memberId)
-    let (watched, listings) = try await registry.blocking.run {
-      [eventStore = registry.eventStore] () throws(RegistryError) in
-      try storageAccess { try load(eventStore, memberId: memberId) }
-    }
-    return ChangeFeed(
-      registry: registry, memberId: memberId, version: version, watched: watched,
-      listings: listings)
+  /// A feed for a stream that scans from `cursor` on.
+  static func start(registry: Registry, memberId: String, from cursor: UInt64) async throws
+    -> ChangeFeed
+  {
+    ChangeFeed(
+      registry: registry, memberId: memberId,
+      snapshot: try await registry.watchSnapshot(memberId: memberId, covering: cursor))
   }
 
-  private static func load(_ eventStore: EventStore, memberId: String) throws -> (
-    [String: [PartyIdentifier]], [String: String]
-  ) {
-    let watched = try eventStore.watchedParties(memberId: memberId)
-    var listings: [String: String] = [:]
-    for key in watched.keys {
-      for id in try eventStore.listingIds(partyKey: key) { listings[id] = key }
-    }
-    return (watched, listings)
+  /// Takes the member's watchlist again if it changed since, for a scan from `cursor` on.
+  mutating func reloadIfChanged(from cursor: UInt64) async throws {
+    guard registry.watchlistVersions.version(memberId) != snapshot.version else { return }
+    self = try await Self.start(registry: registry, memberId: memberId, from: cursor)
   }
 
-  /// Reads the watchlist again if the member changed it since.
-  mutating func reloadIfChanged() async throws {
-    let now = registry.watchlistVersions.version(memberId)
-    guard now != version else { return }
-    self = try await Self.start(registry: registry, memberId: memberId)
+  /// Makes sure the snapshot knows every watched listing filed up to `cursor` (those filed after
+  /// it, the scan learns itself).
+  mutating func cover(from cursor: UInt64) async throws {
+    guard snapshot.loadedAt < cursor else { return }
+    self = try await Self.start(registry: registry, memberId: memberId, from: cursor)
   }
 
   /// Sends each watched party's current public state; returns the sequence it is as of.
   func sendCurrentState(send: @Sendable (WatchMessage) async throws -> Void) async throws
     -> UInt64
   {
-    let identifiers = watched.values.flatMap { $0 }
+    let identifiers = snapshot.watched.values.flatMap { $0 }
     guard !identifiers.isEmpty else { return registry.readModel.position() }
     let reports = try await registry.reports(for: identifiers)
     let asOf = reports.map(\.0.asOfSequence).min() ?? registry.readModel.position()
@@ -78,43 +72,118 @@ struct ChangeFeed: Sendable {
     return scan
   }
 
+  private func key(of listingId: String) -> String? {
+    snapshot.listings[listingId] ?? learned[listingId]
+  }
+
   private mutating func scan(after cursor: UInt64) throws -> (UInt64, [WatchedChange]) {
-    let eventStore = registry.eventStore
-    let rows = try eventStore.rows(after: cursor, limit: Self.batchSize)
+    let rows = try registry.eventStore.rows(after: cursor, limit: Self.batchSize)
     batchWasFull = rows.count == Self.batchSize
     var found: [WatchedChange] = []
     for row in rows where row.stream.hasPrefix("listing:") {
       let id = String(row.stream.dropFirst("listing:".count))
-      guard listings[id] != nil || row.type == ListingEvent.filedName else { continue }
-      guard case .listing(_, let event) = try row.decoded() else { continue }
-      if case .filed(let listing) = event {
-        guard watched[listing.debtKey] != nil else { continue }
-        listings[id] = listing.debtKey
-      }
-      guard let key = listings[id], let parties = watched[key] else { continue }
-      let before = try eventStore.listing(id, before: row.sequence)
-      let after = Listing.apply(event, to: before, sequence: row.sequence)
-      guard
-        let change = PublicChange(event, sequence: row.sequence, before: before, after: after)
+      guard key(of: id) != nil || row.type == ListingEvent.filedName else { continue }
+      guard let derived = try registry.derivedChanges.change(at: row.sequence, registry: registry)
       else { continue }
-      let status = try partyStatus(key, through: row.sequence)
-      let at = Self.instant(row.recordedAt)
+      if key(of: id) == nil {
+        // A filing: watched only if its party is.
+        guard snapshot.watched[derived.partyKey] != nil else { continue }
+        learned[id] = derived.partyKey
+      }
+      guard let change = derived.change, let parties = snapshot.watched[derived.partyKey] else {
+        continue
+      }
       for party in parties {
         found.append(
           WatchedChange(
             sequence: row.sequence, party: party, filedUnder: change.filedUnder,
-            listingId: change.listingId, kind: change.kind, status: status, at: at))
+            listingId: change.listingId, kind: change.kind, status: derived.status,
+            at: derived.at))
       }
     }
     return (rows.last?.sequence ?? cursor, found)
   }
+}
 
-  /// The party's status as its public listings stood right after `sequence`.
-  private func partyStatus(_ key: String, through sequence: UInt64) throws -> ImpactStatus {
-    let faces = try listings.filter { $0.value == key }.keys.compactMap { id in
-      try registry.eventStore.listing(id, before: sequence + 1).flatMap(PublicListing.init)
+/// A member's watchlist at one version, shared by all the member's open streams that scan from
+/// no later than `loadedAt` (a stream that scans from later needs a newer snapshot: the filings
+/// between would be unknown to it).
+final class WatchSnapshot: Sendable {
+  let version: Int
+  /// The log's last sequence when the listings were read: every filing up to it is in `listings`.
+  let loadedAt: UInt64
+  /// Watched parties by party key.
+  let watched: [String: [PartyIdentifier]]
+  /// Listings filed against them: listing id → party key.
+  let listings: [String: String]
+
+  init(
+    version: Int, loadedAt: UInt64, watched: [String: [PartyIdentifier]],
+    listings: [String: String]
+  ) {
+    self.version = version
+    self.loadedAt = loadedAt
+    self.watched = watched
+    self.listings = listings
+  }
+
+  static func load(_ eventStore: EventStore, memberId: String, version: Int) throws
+    -> WatchSnapshot
+  {
+    let loadedAt = try eventStore.lastSequence()
+    let watched = try eventStore.watchedParties(memberId: memberId)
+    var listings: [String: String] = [:]
+    for key in watched.keys {
+      for id in try eventStore.listingIds(partyKey: key) { listings[id] = key }
     }
-    return PartyAssessment.status(of: faces)
+    return WatchSnapshot(
+      version: version, loadedAt: loadedAt, watched: watched, listings: listings)
+  }
+}
+
+/// The public change each listing event made, derived once per process and shared by every watch
+/// stream (at most `capacity` kept; when full, all are forgotten at once).
+final class DerivedChanges: Sendable {
+  /// What one event did: to which party, which change if any, and the party's status after it.
+  struct Derived: Sendable {
+    let partyKey: String
+    let change: PublicChange?
+    let status: ImpactStatus
+    let at: Date
+  }
+
+  let capacity: Int
+  private let derived = Mutex<[UInt64: Derived]>([:])
+
+  init(capacity: Int = 50_000) {
+    self.capacity = capacity
+  }
+
+  /// The change the listing event at `sequence` made (nil if it is not a listing event).
+  func change(at sequence: UInt64, registry: Registry) throws -> Derived? {
+    if let known = derived.withLock({ $0[sequence] }) { return known }
+    let eventStore = registry.eventStore
+    guard let (logged, recordedAt) = try eventStore.event(at: sequence),
+      case .listing(let id, let event) = logged
+    else { return nil }
+    let before = try eventStore.listing(id, before: sequence)
+    guard let after = Listing.apply(event, to: before, sequence: sequence) else { return nil }
+    let change = PublicChange(event, sequence: sequence, before: before, after: after)
+    let key = after.debtKey
+    let status =
+      change == nil
+      ? .clear
+      : PartyAssessment.status(
+        of: try eventStore.listingIds(partyKey: key).compactMap { other in
+          try eventStore.listing(other, before: sequence + 1).flatMap(PublicListing.init)
+        })
+    let result = Derived(
+      partyKey: key, change: change, status: status, at: Self.instant(recordedAt))
+    derived.withLock { derived in
+      if derived.count >= capacity { derived.removeAll(keepingCapacity: true) }
+      derived[sequence] = result
+    }
+    return result
   }
 
   private static let recordedAtFormat = Date.ISO8601FormatStyle().year().month().day().time(
@@ -123,5 +192,28 @@ struct ChangeFeed: Sendable {
   /// When an event was recorded (the log writes it in `recordedAtFormat`).
   static func instant(_ text: String) -> Date {
     (try? recordedAtFormat.parse(text)) ?? Date(timeIntervalSince1970: 0)
+  }
+}
+
+extension Registry {
+  /// The member's current watchlist snapshot for a scan from `cursor`, shared while its version
+  /// holds and it was loaded no earlier than `cursor`.
+  func watchSnapshot(memberId: String, covering cursor: UInt64) async throws -> WatchSnapshot {
+    let version = watchlistVersions.version(memberId)
+    if let shared = watchSnapshots.withLock({ $0[memberId] }), shared.version == version,
+      shared.loadedAt >= cursor
+    {
+      return shared
+    }
+    let snapshot = try await blocking.run { [eventStore] () throws(RegistryError) in
+      try storageAccess {
+        try WatchSnapshot.load(eventStore, memberId: memberId, version: version)
+      }
+    }
+    watchSnapshots.withLock { snapshots in
+      if snapshots.count >= 10_000 { snapshots.removeAll() }
+      snapshots[memberId] = snapshot
+    }
+    return snapshot
   }
 }

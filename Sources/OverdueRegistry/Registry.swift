@@ -3,6 +3,7 @@ public import Logging
 public import OverdueCertificates
 public import OverdueCore
 public import OverdueStore
+import Synchronization
 
 /// The registry's use cases: commands through the pure rules into the event log (write path), and
 /// party reports from the read model (read path). Transport-agnostic: the gRPC services call it.
@@ -24,6 +25,8 @@ public final class Registry: Sendable {
   /// Parties one member may watch.
   let maxWatchedParties: Int
   let watchlistVersions = WatchlistVersions()
+  let watchSnapshots = Mutex<[String: WatchSnapshot]>([:])
+  let derivedChanges = DerivedChanges()
 
   public init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,

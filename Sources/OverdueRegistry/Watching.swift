@@ -107,16 +107,17 @@ extension Registry {
         "after_sequence \(after) is beyond the log's last sequence \(head); use a cursor this registry gave"
       )
     }
-    var feed = try await ChangeFeed.start(registry: self, memberId: memberId)
+    var feed = try await ChangeFeed.start(registry: self, memberId: memberId, from: after)
     var cursor = after
     if initialState {
       cursor = try await feed.sendCurrentState(send: send)
       try await send(.initialStateEnd(sequence: cursor))
+      try await feed.cover(from: cursor)
     }
     var lastSent = ContinuousClock.now
     while true {
       try Task.checkCancellation()
-      try await feed.reloadIfChanged()
+      try await feed.reloadIfChanged(from: cursor)
       let (scanned, changes) = try await feed.changes(after: cursor)
       for change in changes { try await send(.change(change)) }
       if !changes.isEmpty { lastSent = .now }

@@ -1,36 +1,41 @@
 import GRDB
 public import OverdueCore
 
-/// One event of the log as a change feed reads it: the columns it filters on, and the payload
-/// to decode only for the events that matter to it.
+/// One event of the log as a change feed scans it: only the columns it filters on (the payload
+/// is read, by `event(at:)`, for the few events that matter to it).
 public struct LoggedRow: Sendable {
   public var sequence: UInt64
   public var stream: String
   public var type: String
-  public var payload: String
-  public var recordedAt: String
-
-  /// The event itself.
-  public func decoded() throws -> RegistryEvent {
-    try JSONCoding.decode(RegistryEvent.self, from: payload)
-  }
 }
 
 extension EventStore {
-  /// Events after `sequence`, oldest first, at most `limit`, undecoded.
+  /// Events after `sequence`, oldest first, at most `limit`, without their payloads.
   public func rows(after sequence: UInt64, limit: Int) throws -> [LoggedRow] {
     try pool.read { db in
-      try Row.fetchAll(
+      var rows: [LoggedRow] = []
+      rows.reserveCapacity(limit)
+      let cursor = try Row.fetchCursor(
         db.cachedStatement(
-          sql: """
-            SELECT sequence, stream, type, payload, recorded_at FROM events
-            WHERE sequence > ? ORDER BY sequence LIMIT ?
-            """),
-        arguments: [sequence, limit]
+          sql:
+            "SELECT sequence, stream, type FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?"
+        ),
+        arguments: [sequence, limit])
+      while let row = try cursor.next() {
+        rows.append(LoggedRow(sequence: row[0], stream: row[1], type: row[2]))
+      }
+      return rows
+    }
+  }
+
+  /// The event at `sequence` and when it was recorded.
+  public func event(at sequence: UInt64) throws -> (RegistryEvent, recordedAt: String)? {
+    try pool.read { db in
+      try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT payload, recorded_at FROM events WHERE sequence = ?"),
+        arguments: [sequence]
       ).map { row in
-        LoggedRow(
-          sequence: row["sequence"], stream: row["stream"], type: row["type"],
-          payload: row["payload"], recordedAt: row["recorded_at"])
+        (try JSONCoding.decode(RegistryEvent.self, from: row["payload"]), row["recorded_at"])
       }
     }
   }

@@ -66,7 +66,8 @@ struct WatchBenchmark: AsyncParsableCommand {
       "catch-up: \(added.sequence) events scanned to \(caughtUp) changes in \(catchUp): \(Int(Double(added.sequence) / catchUp.seconds)) events/s"
     )
 
-    try await latency(watcher: watcher, lister: lister, operator: operatorConnection, watched: watched)
+    try await latency(
+      watcher: watcher, lister: lister, operator: operatorConnection, watched: watched)
     try await idleMemory(watcher: watcher, server: server)
   }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OverdueAPI
+import OverdueClient
 import SwiftProtobuf
 
 /// How `overdue member watch` shows what its stream sends: a readable line, or a JSON object.
@@ -44,52 +45,33 @@ enum WatchOutput {
     }
   }
 
-  /// One JSON object; empty fields are left out.
-  struct Object: Encodable {
-    var type: String
-    var sequence: UInt64
-    var party: String?
-    var partyScheme: String?
-    var filedUnder: String?
-    var filedUnderScheme: String?
-    var listingId: String?
-    var change: String?
-    var status: String?
-    var at: String?
-
-    enum CodingKeys: String, CodingKey {
-      case type, sequence, party
-      case partyScheme = "party_scheme"
-      case filedUnder = "filed_under"
-      case filedUnderScheme = "filed_under_scheme"
-      case listingId = "listing_id"
-      case change, status, at
-    }
-  }
-
+  /// One JSON object (keys sorted, as `overdue batch` writes them); empty fields are left out.
   static func json(_ message: Overdue_V1_WatchResponse) throws -> String? {
-    let object: Object
+    var object: [String: Any]
     switch message.kind {
     case .event(let event):
-      func present(_ text: String) -> String? { text.isEmpty ? nil : text }
-      object = Object(
-        type: "event", sequence: event.sequence, party: present(event.party.value),
-        partyScheme: present(event.party.scheme),
-        filedUnder: event.hasFiledUnder ? present(event.filedUnder.value) : nil,
-        filedUnderScheme: event.hasFiledUnder ? present(event.filedUnder.scheme) : nil,
-        listingId: present(event.listingID), change: change(event.change),
-        status: StateNames.status(event.status),
-        at: event.hasAt ? event.at.date.formatted(.iso8601) : nil)
+      object = ["type": "event", "sequence": event.sequence]
+      var fields = [
+        "party": event.party.value, "party_scheme": event.party.scheme,
+        "listing_id": event.listingID, "change": change(event.change),
+        "status": StateNames.status(event.status),
+      ]
+      if event.hasFiledUnder {
+        fields["filed_under"] = event.filedUnder.value
+        fields["filed_under_scheme"] = event.filedUnder.scheme
+      }
+      if event.hasAt { fields["at"] = event.at.date.formatted(.iso8601) }
+      for (name, value) in fields where !value.isEmpty { object[name] = value }
     case .progress(let progress):
-      object = Object(type: "progress", sequence: progress.sequence)
+      object = ["type": "progress", "sequence": progress.sequence]
     case .initialStateEnd(let end):
-      object = Object(type: "initial_state_end", sequence: end.sequence)
+      object = ["type": "initial_state_end", "sequence": end.sequence]
     case nil:
       return nil
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(object), as: UTF8.self)
+    let data = try JSONSerialization.data(
+      withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self)
   }
 
   /// Writes a line to standard output at once (not buffered), so that what was shown is out before

@@ -43,7 +43,9 @@ extension MembersService {
       var response = Overdue_V1_ListWatchlistResponse()
       response.parties = parties.map { .init($0) }
       if parties.count == limit, let last = parties.last {
-        response.nextPageToken = RequestParsing.pageToken(cursor: last.description)
+        // The store orders the watchlist by `scheme:value`; the cursor is the same form.
+        response.nextPageToken = RequestParsing.pageToken(
+          cursor: "\(last.scheme.rawValue):\(last.value)")
       }
       return response
     }

@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCProtobuf
 import OverdueAPI
 import OverdueClient
+import SwiftProtobuf
 
 /// `overdue member watchlist …`: the parties whose changes `overdue member watch` streams.
 struct WatchlistCommand: AsyncParsableCommand {
@@ -22,7 +23,8 @@ struct WatchlistPartyOptions: ParsableArguments {
       "Also every party in this CSV (an 'identifier' column, optional 'scheme') or list, one per line."
   )
   var csv: String?
-  @Option(help: "Scheme of the identifiers given as arguments; inferred from the value when omitted.")
+  @Option(
+    help: "Scheme of the identifiers given as arguments; inferred from the value when omitted.")
   var scheme = ""
 
   /// The parties, with notes on standard error for rows skipped and identifiers given twice.
@@ -38,9 +40,10 @@ struct WatchlistPartyOptions: ParsableArguments {
     let parties = WatchlistParties(
       arguments: identifiers, scheme: scheme, ledger: ledger, ledgerName: csv ?? "")
     if let csv, !parties.skippedLines.isEmpty {
+      let skipped = parties.skippedLines
+      let lines = Import.lines(Array(skipped.prefix(20))) + (skipped.count > 20 ? ",…" : "")
       WatchOutput.note(
-        "\(csv): skipped \(parties.skippedLines.count) row(s) with no identifier (lines \(Import.lines(Array(parties.skippedLines.prefix(20))))\(parties.skippedLines.count > 20 ? ",…" : ""))"
-      )
+        "\(csv): skipped \(skipped.count) row(s) with no identifier (lines \(lines))")
     }
     if parties.duplicates > 0 {
       WatchOutput.note("\(parties.duplicates) identifier(s) given more than once, sent once")
@@ -62,7 +65,8 @@ enum WatchlistWrite {
 
   static func send(
     _ parties: WatchlistParties, requestId: String, verb: String, connection: ConnectionOptions,
-    call: @escaping @Sendable (RegistryClients, String, [Overdue_V1_PartyIdentifier]) async throws
+    call:
+      @escaping @Sendable (RegistryClients, String, [Overdue_V1_PartyIdentifier]) async throws
       -> Overdue_V1_WatchlistChange
   ) async throws -> Total {
     let calls = parties.calls()
@@ -185,8 +189,9 @@ struct WatchlistList: AsyncParsableCommand {
     }
     if parties.isEmpty { print("no parties watched") }
     for party in parties {
-      print(party.scheme.padding(toLength: max(5, party.scheme.count), withPad: " ", startingAt: 0)
-        + " " + party.value)
+      print(
+        party.scheme.padding(toLength: max(5, party.scheme.count), withPad: " ", startingAt: 0)
+          + " " + party.value)
     }
   }
 }
