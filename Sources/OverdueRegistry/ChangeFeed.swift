@@ -82,17 +82,19 @@ struct ChangeFeed: Sendable {
     var found: [WatchedChange] = []
     for row in rows where row.stream.hasPrefix("listing:") {
       let id = String(row.stream.dropFirst("listing:".count))
-      guard key(of: id) != nil || row.type == ListingEvent.filedName else { continue }
-      guard let derived = try registry.derivedChanges.change(at: row.sequence, registry: registry)
-      else { continue }
       if key(of: id) == nil {
-        // A filing: watched only if its party is.
-        guard snapshot.watched[derived.partyKey] != nil else { continue }
-        learned[id] = derived.partyKey
+        // Only a filing the snapshot cannot know (made after it was loaded) can add a watched
+        // listing; anything else of an unknown listing is not watched, and is skipped unread.
+        guard row.type == ListingEvent.filedName, row.sequence > snapshot.loadedAt,
+          let (event, _) = try registry.eventStore.event(at: row.sequence),
+          case .listing(_, .filed(let listing)) = event,
+          snapshot.watched[listing.debtKey] != nil
+        else { continue }
+        learned[id] = listing.debtKey
       }
-      guard let change = derived.change, let parties = snapshot.watched[derived.partyKey] else {
-        continue
-      }
+      guard let derived = try registry.derivedChanges.change(at: row.sequence, registry: registry),
+        let change = derived.change, let parties = snapshot.watched[derived.partyKey]
+      else { continue }
       for party in parties {
         found.append(
           WatchedChange(
