@@ -4,6 +4,10 @@ there afterwards exactly once (re-sending its request id returns the same receip
 call failed are "unknown" and must resolve to present-once or absent; both databases pass
 `PRAGMA integrity_check`; the read model equals one rebuilt from the log.
 
+Meanwhile an operator verifies the filings and a second member watches their parties: its watch
+stream, resumed from its cursor after every kill, must have delivered every committed LISTED change
+exactly once, in log order, with no gap (compared with a fresh stream from the start of the log).
+
     python3 tests/crash/crash_test.py --kills 20        # the short run CI does
     python3 tests/crash/crash_test.py --kills 1000      # the long run (RELIABILITY.md)
 """
@@ -128,20 +132,87 @@ def writer(stub, ledger, stop):
             ledger.acknowledged[request.request_id] = (request, receipt)
 
 
+WATCHED = 2_000  # the watcher watches the parties of the first filings
+
+
+def verifier(server, ledger, stop, verified):
+    """Verifies acknowledged filings (its own request ids; failures are retried later)."""
+    done = set()
+    while not stop.is_set():
+        with ledger.lock:
+            waiting = [receipt.listing_id for _, receipt in ledger.acknowledged.values()
+                       if receipt.listing_id not in done]
+        if not waiting:
+            time.sleep(0.02)
+            continue
+        try:
+            stub = operator_stub(server)
+            for listing_id in waiting[:20]:
+                if stop.is_set():
+                    return
+                stub.VerifyListing(operator_pb2.VerifyListingRequest(
+                    request_id=f"verify-{listing_id}", listing_id=listing_id), timeout=10)
+                done.add(listing_id)
+                verified.add(listing_id)
+        except grpc.RpcError:
+            time.sleep(0.05)
+
+
+def watcher(server, identity, stop, seen):
+    """Follows the watch stream from its cursor, reconnecting after each kill; records every
+    change it is given as (sequence, listing id, change)."""
+    cursor = seen["cursor"]
+    while not stop.is_set():
+        try:
+            stub = member_stub(server, identity)
+            for message in stub.Watch(members_pb2.WatchRequest(after_sequence=cursor), timeout=5):
+                kind = message.WhichOneof("kind")
+                if kind == "event":
+                    seen["changes"].append((message.event.sequence, message.event.listing_id,
+                                            message.event.change))
+                    cursor = message.event.sequence
+                elif kind == "progress":
+                    cursor = message.progress.sequence
+                if stop.is_set():
+                    break
+        except grpc.RpcError:
+            time.sleep(0.05)
+    seen["cursor"] = cursor
+
+
+def operator_stub(server):
+    certs = server.data / "certs"
+    return operator_pb2_grpc.OperatorStub(channel(
+        server.addresses["member"], (certs / "ca.pem").read_bytes(),
+        (certs / "operator/key.pem").read_bytes(), (certs / "operator/cert.pem").read_bytes()))
+
+
+def all_changes(server, identity):
+    """Every change a fresh stream from the start of the log gives, until it is idle."""
+    changes = []
+    stub = member_stub(server, identity)
+    try:
+        for message in stub.Watch(members_pb2.WatchRequest(after_sequence=0), timeout=20):
+            if message.WhichOneof("kind") == "event":
+                changes.append((message.event.sequence, message.event.listing_id, message.event.change))
+            elif message.WhichOneof("kind") == "progress":
+                break
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise
+    return changes
+
+
 def member_stub(server, identity):
     ca = (server.data / "certs" / "ca.pem").read_bytes()
     return members_pb2_grpc.MembersStub(channel(server.addresses["member"], ca, *identity))
 
 
-def onboard(server):
-    certs = server.data / "certs"
-    ca = (certs / "ca.pem").read_bytes()
-    operator = operator_pb2_grpc.OperatorStub(channel(
-        server.addresses["member"], ca, (certs / "operator/key.pem").read_bytes(),
-        (certs / "operator/cert.pem").read_bytes()))
+def onboard(server, name="Crash Test Traders", identifier="24AAACC1206D1ZM"):
+    operator = operator_stub(server)
     member = operator.RegisterMember(operator_pb2.RegisterMemberRequest(
-        request_id=str(uuid.uuid4()), display_name="Crash Test Traders", sector="Testing",
-        identifier=common_pb2.PartyIdentifier(value="24AAACC1206D1ZM")))
+        request_id=str(uuid.uuid4()), display_name=name, sector="Testing",
+        identifier=common_pb2.PartyIdentifier(value=identifier)))
     issued = operator.IssueMemberCertificate(operator_pb2.IssueMemberCertificateRequest(
         request_id=str(uuid.uuid4()), member_id=member.member_id))
     return issued.private_key_pem.encode(), issued.certificate_pem.encode()
@@ -202,12 +273,20 @@ def main():
     server = Server(data)
     server.start()
     identity = onboard(server)
+    watcher_identity = onboard(server, "Crash Test Watchers", "33AAACH7409R1Z8")
+    watchlist = [common_pb2.PartyIdentifier(value=gstin(serial)) for serial in range(1, WATCHED + 1)]
+    added = member_stub(server, watcher_identity).AddToWatchlist(members_pb2.AddToWatchlistRequest(
+        request_id=str(uuid.uuid4()), parties=watchlist), timeout=30)
+    seen = {"cursor": added.sequence, "changes": []}
+    verified = set()
     ledger = Ledger()
     started = time.time()
     for kill in range(1, arguments.kills + 1):
         stub = member_stub(server, identity)
         stop = threading.Event()
         threads = [threading.Thread(target=writer, args=(stub, ledger, stop)) for _ in range(arguments.writers)]
+        threads.append(threading.Thread(target=verifier, args=(server, ledger, stop, verified)))
+        threads.append(threading.Thread(target=watcher, args=(server, watcher_identity, stop, seen)))
         for thread in threads:
             thread.start()
         time.sleep(random.uniform(0.05, 0.6))
@@ -220,6 +299,26 @@ def main():
             print(f"kill {kill}: {len(ledger.acknowledged)} acknowledged, {len(ledger.unknown)} unknown, "
                   f"{time.time() - started:.0f} s", flush=True)
     committed = verify_ledger(member_stub(server, identity), ledger)
+    # The watch across the kills, resumed once more until it has reached the last change a fresh
+    # stream from the start of the log gives, then compared with that stream.
+    truth = all_changes(server, watcher_identity)
+    stop = threading.Event()
+    follow = threading.Thread(target=watcher, args=(server, watcher_identity, stop, seen))
+    follow.start()
+    deadline = time.time() + 60
+    while truth and (not seen["changes"] or seen["changes"][-1][0] < truth[-1][0]) and time.time() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    follow.join()
+    delivered = seen["changes"]
+    assert len(set(delivered)) == len(delivered), "the resumed watch delivered a change twice"
+    assert [s for s, _, _ in delivered] == sorted(s for s, _, _ in delivered), "changes out of order"
+    assert delivered == truth, (
+        f"the watch across kills delivered {len(delivered)} changes, the log holds {len(truth)}; "
+        f"first difference: {next(((a, b) for a, b in zip(delivered, truth) if a != b), None)}")
+    listed = {listing for _, listing, change in truth if change == members_pb2.CHANGE_KIND_LISTED}
+    watched_verified = {listing for _, listing, change in truth}
+    assert listed == watched_verified, "a watched change that is not a listing"
     server.stop()
 
     read_tables = ["listings", "parties", "members"]
@@ -240,6 +339,7 @@ def main():
     assert projected["projection"][0][1] == rebuilt["projection"][0][1], "positions differ"
     print(json.dumps({
         "kills": arguments.kills, "seed": arguments.seed, "acknowledged": len(ledger.acknowledged),
+        "verified": len(verified), "watched_changes_delivered": len(delivered),
         "unknown": len(ledger.unknown), "unknown_committed": committed, "lost": 0, "seconds": round(time.time() - started, 1)}))
     shutil.rmtree(data)
     shutil.rmtree(rebuilt_dir)
