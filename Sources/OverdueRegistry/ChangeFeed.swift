@@ -77,7 +77,9 @@ struct ChangeFeed: Sendable {
   }
 
   private mutating func scan(after cursor: UInt64) throws -> (UInt64, [WatchedChange]) {
-    let rows = try registry.eventStore.rows(after: cursor, limit: Self.batchSize)
+    let rows = try registry.sharedScans.rows(
+      after: cursor, limit: Self.batchSize, position: registry.readModel.position(),
+      eventStore: registry.eventStore)
     batchWasFull = rows.count == Self.batchSize
     var found: [WatchedChange] = []
     for row in rows where row.stream.hasPrefix("listing:") {

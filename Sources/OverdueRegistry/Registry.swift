@@ -27,6 +27,7 @@ public final class Registry: Sendable {
   let watchlistVersions = WatchlistVersions()
   let watchSnapshots = Mutex<[String: WatchSnapshot]>([:])
   let derivedChanges = DerivedChanges()
+  let sharedScans = SharedScans()
 
   public init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
