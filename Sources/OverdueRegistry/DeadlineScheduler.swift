@@ -23,8 +23,10 @@ public struct DeadlineScheduler: Service {
           if changed > 0 {
             logger.info("applied deadlines", metadata: ["listings": "\(changed)"])
           }
-        } catch {
+        } catch  where !Task.isCancelled {
           logger.error("applying deadlines failed", metadata: ["error": "\(error)"])
+        } catch {
+          return  // ending: the pool refuses new work once the registry is shutting down
         }
         try await Task.sleep(for: interval)
       }
