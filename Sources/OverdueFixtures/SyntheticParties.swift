@@ -1,5 +1,5 @@
-public import Foundation
-public import OverdueCore
+import Foundation
+import OverdueCore
 
 /// Realistic-looking parties for demos and benchmarks: valid GSTINs (with their mod-36 check
 /// character, embedding company or firm PANs) and company-like names, from a seeded generator so

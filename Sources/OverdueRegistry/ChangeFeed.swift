@@ -182,20 +182,13 @@ final class DerivedChanges: Sendable {
           try eventStore.listing(other, before: sequence + 1).flatMap(PublicListing.init)
         })
     let result = Derived(
-      partyKey: key, change: change, status: status, at: Self.instant(recordedAt))
+      partyKey: key, change: change, status: status,
+      at: RecordedAt.date(recordedAt) ?? Date(timeIntervalSince1970: 0))
     derived.withLock { derived in
       if derived.count >= capacity { derived.removeAll(keepingCapacity: true) }
       derived[sequence] = result
     }
     return result
-  }
-
-  private static let recordedAtFormat = Date.ISO8601FormatStyle().year().month().day().time(
-    includingFractionalSeconds: true)
-
-  /// When an event was recorded (the log writes it in `recordedAtFormat`).
-  static func instant(_ text: String) -> Date {
-    (try? recordedAtFormat.parse(text)) ?? Date(timeIntervalSince1970: 0)
   }
 }
 

@@ -1,5 +1,5 @@
 public import Logging
-public import OverdueCore
+import OverdueCore
 public import OverdueStore
 public import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import Synchronization
@@ -25,16 +24,13 @@ enum AuditChain {
   )
     -> String
   {
-    let fields = [previous, at, actor, action, target, detail, requestId]
-    // Length-prefixed, so no two different rows serialise alike.
-    let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-    return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    ChainHash.of([previous, at, actor, action, target, detail, requestId])
   }
 
   static func append(_ entry: AuditEntry, requestId: String, _ db: Database) throws {
     let previous =
       try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? ""
-    let at = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+    let at = RecordedAt.now()
     let hash = hash(
       previous: previous, at: at, actor: entry.actor, action: entry.action, target: entry.target,
       detail: entry.detail,

@@ -1,6 +1,5 @@
-import Crypto
-import Foundation
 import GRDB
+import OverdueCore
 
 /// The event log is hash-chained like the audit log: each event carries the SHA-256 of its content
 /// and of the previous event's hash. The read model stores the hash of the last event it applied,
@@ -10,16 +9,37 @@ enum EventChain {
     previous: String, sequence: UInt64, stream: String, type: String, payload: String,
     requestId: String, recordedAt: String
   ) -> String {
-    let fields = [previous, String(sequence), stream, type, payload, requestId, recordedAt]
-    // Length-prefixed, so no two different events serialise alike.
-    let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-    return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    ChainHash.of([previous, String(sequence), stream, type, payload, requestId, recordedAt])
   }
 
-  /// The hash of the newest event ('' for an empty log).
-  static func lastHash(_ db: Database) throws -> String {
-    try String.fetchOne(
-      db.cachedStatement(sql: "SELECT hash FROM events ORDER BY sequence DESC LIMIT 1")) ?? ""
+  /// The newest event's sequence and hash (0 and '' for an empty log).
+  static func head(_ db: Database) throws -> (sequence: UInt64, hash: String) {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT sequence, hash FROM events ORDER BY sequence DESC LIMIT 1"))
+    else { return (0, "") }
+    return (row["sequence"], row["hash"])
+  }
+
+  /// A listing folded from its events before `sequence` (all of them by default), or nil.
+  static func listing(_ id: String, before sequence: UInt64 = .max, _ db: Database) throws
+    -> Listing?
+  {
+    var listing: Listing?
+    for row in try Row.fetchAll(
+      db.cachedStatement(
+        sql:
+          "SELECT sequence, payload FROM events WHERE stream = ? AND sequence < ? ORDER BY sequence"
+      ),
+      arguments: ["listing:\(id)", Int64(clamping: sequence)])
+    {
+      guard
+        case .listing(_, let event) = try JSONCoding.decode(
+          RegistryEvent.self, from: row["payload"])
+      else { continue }
+      listing = Listing.apply(event, to: listing, sequence: row["sequence"])
+    }
+    return listing
   }
 
   /// The hash of the event at `sequence`, or nil when the log has no such event.

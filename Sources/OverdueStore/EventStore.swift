@@ -108,7 +108,7 @@ public final class EventStore: Sendable {
 
   /// The newest sequence number in the log (0 when empty).
   public func lastSequence() throws -> UInt64 {
-    try pool.read { db in try UInt64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
+    try pool.read { db in try EventChain.head(db).sequence }
   }
 
   /// Audit rows after `id`, oldest first, at most `limit`.

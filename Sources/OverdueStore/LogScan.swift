@@ -42,23 +42,7 @@ extension EventStore {
 
   /// A listing as the log had it just before `sequence` (nil if it did not exist yet).
   public func listing(_ id: String, before sequence: UInt64) throws -> Listing? {
-    try pool.read { db in
-      var listing: Listing?
-      for row in try Row.fetchAll(
-        db.cachedStatement(
-          sql:
-            "SELECT sequence, payload FROM events WHERE stream = ? AND sequence < ? ORDER BY sequence"
-        ),
-        arguments: ["listing:\(id)", sequence])
-      {
-        guard
-          case .listing(_, let event) = try JSONCoding.decode(
-            RegistryEvent.self, from: row["payload"])
-        else { continue }
-        listing = Listing.apply(event, to: listing, sequence: row["sequence"])
-      }
-      return listing
-    }
+    try pool.read { db in try EventChain.listing(id, before: sequence, db) }
   }
 
   /// The ids of every listing filed against a party key (in any state).

@@ -52,7 +52,7 @@ extension WriteSession {
 
   /// The newest sequence in the log: a watchlist change applies to the changes after it.
   public func lastSequence() throws(RegistryError) -> UInt64 {
-    try storageAccess { try UInt64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
+    try storageAccess { try EventChain.head(db).sequence }
   }
 
   static func watchedCount(_ db: Database, memberId: String) throws -> Int {

@@ -9,20 +9,7 @@ public struct WriteSession {
 
   /// The listing folded from its events, or nil.
   public func listing(_ id: String) throws(RegistryError) -> Listing? {
-    try storageAccess {
-      let rows = try Row.fetchAll(
-        db, sql: "SELECT sequence, payload FROM events WHERE stream = ? ORDER BY sequence",
-        arguments: ["listing:\(id)"])
-      var listing: Listing?
-      for row in rows {
-        guard
-          case .listing(_, let event) = try JSONCoding.decode(
-            RegistryEvent.self, from: row["payload"])
-        else { continue }
-        listing = Listing.apply(event, to: listing, sequence: row["sequence"])
-      }
-      return listing
-    }
+    try storageAccess { try EventChain.listing(id, db) }
   }
 
   /// The member, or nil.
@@ -70,15 +57,11 @@ public struct WriteSession {
   @discardableResult
   public func append(_ events: [RegistryEvent]) throws(RegistryError) -> UInt64 {
     try storageAccess {
-      var last: UInt64 = 0
-      var previous = try EventChain.lastHash(db)
-      let next =
-        (try UInt64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM events")) ?? 0) + 1
-      for (offset, event) in events.enumerated() {
-        let sequence = next + UInt64(offset)
+      var (last, previous) = try EventChain.head(db)
+      for event in events {
+        let sequence = last + 1
         let payload = try JSONCoding.encode(event)
-        let recordedAt = Date().formatted(
-          .iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let recordedAt = RecordedAt.now()
         let hash = EventChain.hash(
           previous: previous, sequence: sequence, stream: event.stream, type: event.name,
           payload: payload, requestId: requestId, recordedAt: recordedAt)

@@ -11,6 +11,7 @@ import Testing
 @Suite("Registry use cases in process")
 struct RegistryUseCaseTests {
   /// A registry over fresh stores, its log follower running while `body` runs.
+  @discardableResult
   static func with<T>(_ body: (Registry) async throws -> T) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "overdue-registry-\(UUID().uuidString)")
