@@ -86,7 +86,9 @@ public final class LogFollower: Service, Sendable {
       if Task.isCancelled { break }
       let now = ContinuousClock.now
       let woken = pendingWake.exchange(false, ordering: .acquiringAndReleasing)
-      if woken || hasWaiters || now - lastPass >= safetyInterval {
+      // A waiter needs no pass of its own (an open watch stream always waits): every write here
+      // wakes the follower, and the timer covers anything else.
+      if woken || now - lastPass >= safetyInterval {
         lastPass = now
         do {
           try await blocking.run { () throws(RegistryError) in
@@ -102,8 +104,6 @@ public final class LogFollower: Service, Sendable {
   }
 
   private let pendingWake = Atomic<Bool>(false)
-
-  private var hasWaiters: Bool { waiters.withLock { !$0.waiting.isEmpty } }
 
   private func settleWaiters(position: UInt64, now: ContinuousClock.Instant) {
     let settled = waiters.withLock { waiters -> [(CheckedContinuation<Bool, Never>, Bool)] in

@@ -234,6 +234,6 @@ enum RequestParsing {
 
   static func nextPageToken(_ listings: [Listing], limit: Int) -> String {
     guard listings.count == limit, let last = listings.last else { return "" }
-    return Data(last.id.utf8).base64EncodedString()
+    return pageToken(cursor: last.id)
   }
 }
