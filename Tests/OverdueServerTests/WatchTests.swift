@@ -227,6 +227,40 @@ struct WatchTests {
     }
   }
 
+  @Test func oneMoreThanTheMaximumIsRefusedAndTheWatchlistStillServes() async throws {
+    try await TestRegistry.with(configure: { $0.maxWatchedParties = 3 }) { registry in
+      let scene = try await Self.scene(registry)  // watches one party
+      func add(_ values: [String]) async throws -> Overdue_V1_WatchlistChange {
+        var request = Overdue_V1_AddToWatchlistRequest()
+        request.requestID = UUID().uuidString
+        request.parties = values.map { value in .with { $0.value = value } }
+        return try await scene.watcher.withClients { try await $0.members.addToWatchlist(request) }
+      }
+      // 10,001 parties in one call: refused naming the field, nothing added.
+      let tooMany = await expectRPCError {
+        _ = try await add(Array(repeating: "AAPFU0939F", count: 10_001))
+      }
+      #expect(tooMany?.0.code == .invalidArgument)
+      #expect(
+        tooMany?.1?.details.compactMap(\.badRequest).first?.violations.first?.field == "parties")
+      // Up to the member's maximum of 3, then one more is refused and the list is unchanged.
+      #expect(try await add(["AAPFU0939F", "29AAGCB7383J1Z4"]).watched == 3)
+      let full = await expectRPCError { _ = try await add(["09AAACI1681G1ZN"]) }
+      #expect(full?.0.code == .resourceExhausted)
+      #expect(full?.1?.details.compactMap(\.errorInfo).first?.reason == "WATCHLIST_FULL")
+      let listed = try await scene.watcher.withClients {
+        try await $0.members.listWatchlist(.init())
+      }
+      #expect(listed.parties.count == 3)
+      // Still served: a party already watched is no change, and a check answers.
+      #expect(try await add([Requests.buyer]).changed == 0)
+      let report = try await scene.watcher.withClients {
+        try await $0.lookup.checkParty(Requests.check())
+      }
+      #expect(report.status == .clear)
+    }
+  }
+
   @Test func anIdleWatchGetsProgressAndAWatchOnlyOfMembers() async throws {
     try await TestRegistry.with { registry in
       let scene = try await Self.scene(registry)
