@@ -132,8 +132,13 @@ extension Registry {
       if await !follower.waitUntilApplied(cursor + 1, timeout: max(remaining, .milliseconds(1))),
         Task.isCancelled
       {
-        // The server is ending the stream: a last progress, if the client can still take it.
-        try? await send(.progress(sequence: cursor))
+        // The stream is being ended (shutdown, or its client left): a last progress, if the client
+        // can still take it. This task is cancelled, and a write from it would fail, so the
+        // write goes from a task of its own, awaited here.
+        let last = WatchMessage.progress(sequence: cursor)
+        await withoutActuallyEscaping(send) { send in
+          await Task { try? await send(last) }.value
+        }
         throw CancellationError()
       }
       try await stillAllowed()

@@ -3,6 +3,7 @@ cancelled ones give their places back, and an open one ends once the member's ce
 revoked."""
 
 import asyncio
+import signal
 import uuid
 
 import grpc
@@ -84,3 +85,39 @@ def test_an_open_watch_ends_when_its_certificate_is_revoked(server):
             await channel.close()
 
     assert run_async(scenario()) == ("UNAUTHENTICATED", "CERTIFICATE_REVOKED")
+
+
+def test_sigterm_with_open_watch_streams_sends_progress_then_ends_and_exits():
+    grace = 3
+    server = Server("watch-shutdown", "--shutdown-grace", str(grace))
+    try:
+        _, issued = register_member(server, "Watching At Shutdown")
+
+        async def scenario():
+            channel = member_channel(server, issued, aio=True)
+            opened = [await open_watch(members_pb2_grpc.MembersStub(channel)) for _ in range(3)]
+            assert [outcome for _, outcome in opened] == ["initial_state_end"] * 3, opened
+            loop = asyncio.get_running_loop()
+            sent = loop.time()
+            server.process.send_signal(signal.SIGTERM)
+            ends, lasts = [], []
+            for call, _ in opened:
+                last = None
+                try:
+                    while (message := await asyncio.wait_for(call.read(), grace + 5)) is not grpc.aio.EOF:
+                        last = message.WhichOneof("kind")
+                    ends.append("ENDED")
+                except grpc.aio.AioRpcError as error:
+                    ends.append(refusal(error)[0])
+                lasts.append(last)
+            await channel.close()
+            return ends, lasts
+
+        ends, lasts = run_async(scenario())
+        code = server.process.wait(timeout=grace + 5)
+        figure("watch_sigterm_streams_ended", ends)
+        assert code == 0, f"overdued exited with {code} on SIGTERM:\n{server.log_tail()}"
+        assert ends == ["UNAVAILABLE"] * 3, f"the watch streams were not told the server is ending: {ends}"
+        assert lasts == ["progress"] * 3, f"a stream's last message before it ended was not progress: {lasts}"
+    finally:
+        server.stop()
