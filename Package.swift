@@ -33,6 +33,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
   ],
   targets: [
     .target(
@@ -69,10 +70,22 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .target(
+      name: "OverdueNotify",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
       name: "OverdueRegistry",
       dependencies: [
         "OverdueCore",
         "OverdueStore",
+        "OverdueNotify",
         "OverdueCertificates",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,6 +109,7 @@ let package = Package(
       name: "OverdueServer",
       dependencies: [
         "OverdueCore",
+        "OverdueNotify",
         "OverdueStore",
         "OverdueRegistry",
         "OverdueAPI",
@@ -118,6 +132,7 @@ let package = Package(
       name: "OverdueClient",
       dependencies: [
         "OverdueAPI",
+        "OverdueCore",
         "OverdueCertificates",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -131,6 +146,7 @@ let package = Package(
       name: "overdued",
       dependencies: [
         "OverdueServer",
+        "OverdueNotify",
         "OverdueFixtures",
         "OverdueRegistry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -144,6 +160,7 @@ let package = Package(
       name: "overdue",
       dependencies: [
         "OverdueClient",
+        "OverdueCore",
         "OverdueAPI",
         "OverdueCertificates",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -185,6 +202,19 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "OverdueNotifyTests",
+      dependencies: [
+        "OverdueNotify",
+        "OverdueCertificates",
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "OverdueClientTests",
       dependencies: ["OverdueClient"],
       swiftSettings: swiftSettings
@@ -199,7 +229,11 @@ let package = Package(
     ),
     .testTarget(
       name: "OverdueRegistryTests",
-      dependencies: ["OverdueRegistry", "OverdueFixtures", "OverdueCore", "OverdueStore"],
+      dependencies: [
+        "OverdueRegistry", "OverdueFixtures", "OverdueCore", "OverdueStore", "OverdueNotify",
+        "OverdueCertificates", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(

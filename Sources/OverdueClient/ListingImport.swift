@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 public import OverdueAPI
+import OverdueCore
 import SwiftProtobuf
 
 /// A member's bulk filing read from CSV: one row per invoice, rows grouped into one filing per

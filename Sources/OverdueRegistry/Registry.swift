@@ -28,14 +28,19 @@ public final class Registry: Sendable {
   let watchSnapshots = Mutex<[String: WatchSnapshot]>([:])
   let derivedChanges = DerivedChanges()
   let sharedScans = SharedScans()
+  /// Rung when messages are queued (or attempts finish): the dispatcher looks at the outbox.
+  let outboxQueued = Wakeup()
+  /// What the registry's messages say about the registry.
+  public let notices: NoticePolicy
 
   public init(
     eventStore: EventStore, readModel: ReadModel, authority: CertificateAuthority,
     policy: FilingPolicy,
     clock: RegistryClock, logger: Logger, readYourWritesWait: Duration,
     evidenceQuotaBytes: Int64 = 1 << 30, maxWatchedParties: Int = 100_000,
-    blocking: BlockingWork = BlockingWork(threads: 4)
+    notices: NoticePolicy = NoticePolicy(), blocking: BlockingWork = BlockingWork(threads: 4)
   ) throws {
+    self.notices = notices
     self.evidenceQuotaBytes = evidenceQuotaBytes
     self.maxWatchedParties = maxWatchedParties
     self.eventStore = eventStore
@@ -56,18 +61,31 @@ public final class Registry: Sendable {
   // MARK: Listings
 
   /// Runs a listing command for `actor` under an idempotency key; evidence bytes are stored with it.
+  /// A filing may give the party's contact for the registry's notices (kept on the write side
+  /// only, never in the log or the read model).
   public func run(
     _ command: ListingCommand, listingId: String, actor: Actor, key: IdempotencyKey,
-    evidence: [StoredEvidence] = []
+    evidence: [StoredEvidence] = [], partyContact: PartyContact? = nil
   ) async throws(RegistryError) -> ListingReceipt {
+    if let partyContact {
+      try ContactAddress.checkEmail(partyContact.email, field: "party_email")
+      try ContactAddress.checkPhone(partyContact.phone, field: "party_phone")
+    }
     let today = clock.today
     let receipt = try await blocking.run { () throws(RegistryError) in
       try self.write(key, as: ListingReceipt.self, command.verb, target: listingId) {
         session throws(RegistryError) in
-        try self.decideAndAppend(
+        if case .file = command, let partyContact, !partyContact.isEmpty {
+          try session.save(partyContact, listingId: listingId)
+        }
+        return try self.decideAndAppend(
           command, listingId: listingId, actor: actor, today: today, session: session,
           evidence: evidence)
       }
+    }
+    // A verification or settlement may have queued a notice to the party.
+    if receipt.sequence > 0, receipt.state == .listed || receipt.state == .settled {
+      outboxQueued.wake()
     }
     await applied(receipt.sequence)
     return receipt
@@ -143,6 +161,7 @@ public final class Registry: Sendable {
         actor: actor.description, action: events.map(\.name).joined(separator: ","),
         target: listingId))
     let final = events.reduce(listing) { Listing.apply($1, to: $0, sequence: sequence) }
+    try queuePartyNotices(for: events, after: final, session: session, now: clock.now())
     return ListingReceipt(listingId: listingId, state: final?.state ?? .pending, sequence: sequence)
   }
 

@@ -15,4 +15,12 @@ public struct RegistryClock: Sendable {
   }
 
   public var today: CalendarDate { CalendarDate(now(), in: timeZone) }
+
+  /// Minutes since midnight now, in the registry's time zone (quiet hours are kept by it).
+  public var minuteOfDay: Int {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = timeZone
+    let parts = calendar.dateComponents([.hour, .minute], from: now())
+    return (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+  }
 }

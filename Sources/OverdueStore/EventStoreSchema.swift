@@ -101,6 +101,52 @@ enum EventStoreSchema {
           CREATE INDEX watchlists_by_key ON watchlists (party_key);
           """)
     }
+    migrator.registerMigration("v6-outbox") { db in
+      // Messages to deliver (each row written in the transaction that decided to send it) and
+      // every attempt; the member's webhook, alert and reminder settings; parties' contacts.
+      try db.execute(
+        sql: """
+          CREATE TABLE outbox (
+            message_id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at REAL NOT NULL,
+            created_at REAL NOT NULL,
+            message TEXT NOT NULL
+          );
+          CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+          CREATE INDEX outbox_by_member ON outbox (member_id, created_at);
+          CREATE INDEX outbox_by_listing ON outbox (listing_id, created_at);
+          CREATE TABLE delivery_attempts (
+            message_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            attempt TEXT NOT NULL,
+            PRIMARY KEY (message_id, number)
+          );
+          CREATE TABLE webhook_endpoints (
+            member_id TEXT PRIMARY KEY,
+            endpoint TEXT NOT NULL
+          );
+          CREATE TABLE alert_settings (
+            member_id TEXT PRIMARY KEY,
+            settings TEXT NOT NULL
+          );
+          CREATE TABLE reminder_schedules (
+            listing_id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            next_on TEXT NOT NULL,
+            schedule TEXT NOT NULL
+          );
+          CREATE INDEX reminder_schedules_due ON reminder_schedules (next_on);
+          CREATE TABLE party_contacts (
+            listing_id TEXT PRIMARY KEY,
+            email TEXT NOT NULL,
+            phone TEXT NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 }

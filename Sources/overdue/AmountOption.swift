@@ -1,5 +1,6 @@
 import ArgumentParser
 import OverdueClient
+import OverdueCore
 
 /// Amounts typed on the command line, refused with the option's name.
 enum AmountOption {

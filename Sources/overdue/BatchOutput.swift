@@ -1,6 +1,7 @@
 import Foundation
 import OverdueAPI
 import OverdueClient
+import OverdueCore
 
 /// Writes batch results as CSV (the input columns, then the result's) or JSON lines.
 struct BatchOutput {

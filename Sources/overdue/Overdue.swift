@@ -18,7 +18,8 @@ struct MemberCommand: AsyncParsableCommand {
       FileDefault.self, Import.self, Amend.self, Pay.self, Plan.self, Settle.self, Withdraw.self,
       Listings.self,
       Show.self,
-      WatchlistCommand.self, Watch.self,
+      WatchlistCommand.self, Watch.self, WebhookCommand.self, Alerts.self, Remind.self,
+      Deliveries.self,
     ])
 }
 

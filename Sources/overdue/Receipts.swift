@@ -1,5 +1,6 @@
 import OverdueAPI
 import OverdueClient
+import OverdueCore
 
 /// One line saying what a write did.
 enum Receipts {

@@ -1,6 +1,7 @@
 import Foundation
 import OverdueAPI
 import OverdueClient
+import OverdueCore
 import SwiftProtobuf
 
 /// A party report as readable text.

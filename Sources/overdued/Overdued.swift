@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OverdueFixtures
+import OverdueNotify
 import OverdueRegistry
 import OverdueServer
 import ServiceLifecycle
@@ -100,6 +101,39 @@ struct Overdued: AsyncParsableCommand {
   @Option(help: "Evidence a member may file in all, in MiB; beyond it filings are refused.")
   var evidenceQuotaMib = 1024
 
+  @Option(
+    help:
+      "The SMTP server e-mail leaves by: smtp://USER:PASSWORD@HOST:PORT (none: e-mail is recorded as undeliverable)."
+  )
+  var smtpUrl: String?
+
+  @Option(help: "STARTTLS with the SMTP server: required or off.")
+  var smtpStarttls = "required"
+
+  @Option(help: "The sender address of the registry's e-mail.")
+  var smtpFrom = "notices@overdue.registry"
+
+  @Option(help: "Extra trust roots (PEM) for the SMTP server's certificate.")
+  var smtpCaCert: String?
+
+  @Option(help: "Extra trust roots (PEM) for webhook receivers' certificates.")
+  var webhookCaCert: String?
+
+  @Flag(help: "Let webhooks reach loopback and private addresses (tests only).")
+  var webhookAllowPrivate = false
+
+  @Option(
+    help:
+      "The RBI bank rate in percent; MSMED Act section 16 interest runs at three times it. Keep it current."
+  )
+  var rbiBankRate = 5.5
+
+  @Option(
+    help:
+      "Seconds between scheduler passes (deadlines, reminders, digests)."
+  )
+  var schedulerInterval = 30.0
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -111,6 +145,7 @@ struct Overdued: AsyncParsableCommand {
       throw ValidationError("--member-address must be host:port, got '\(memberAddress)'")
     }
     let tlsFiles = try tlsFiles()
+    let smtp = try smtpConfiguration()
     var logger = Logger(label: "overdued")
     logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
     let configuration = ServerConfiguration.defaults(dataDirectory: URL(fileURLWithPath: dataDir)) {
@@ -128,11 +163,37 @@ struct Overdued: AsyncParsableCommand {
       $0.limits.shutdownGrace = .seconds(shutdownGrace)
       $0.operatorCertificates = operatorCert
       $0.evidenceQuotaBytes = Int64(evidenceQuotaMib) << 20
+      $0.smtp = smtp
+      $0.webhooks = .defaults {
+        $0.allowPrivate = webhookAllowPrivate
+        $0.extraTrustRootsPEMFile = webhookCaCert
+      }
+      $0.notices.webhookAllowPrivate = webhookAllowPrivate
+      $0.notices.bankRateBasisPoints = Int((rbiBankRate * 100).rounded())
+      $0.notices.mailDomain =
+        smtpFrom.split(separator: "@").last.map(String.init) ?? "overdue.registry"
+      $0.schedulerInterval = .milliseconds(Int(schedulerInterval * 1000))
     }
     let group = ServiceGroup(
       services: [RegistryServer(configuration: configuration, logger: logger)],
       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     try await group.run()
+  }
+
+  private func smtpConfiguration() throws -> SMTPConfiguration? {
+    guard let smtpUrl else { return nil }
+    let policies: [String: STARTTLSPolicy] = ["required": .required, "off": .off]
+    guard let policy = policies[smtpStarttls] else {
+      throw ValidationError("--smtp-starttls is required or off, got '\(smtpStarttls)'")
+    }
+    do {
+      return try SMTPConfiguration(url: smtpUrl, from: smtpFrom) {
+        $0.starttls = policy
+        $0.extraTrustRootsPEMFile = smtpCaCert
+      }
+    } catch {
+      throw ValidationError("--smtp-url: \(error)")
+    }
   }
 
   private static func rate(_ perSecond: Double) -> CallRate? {

@@ -176,6 +176,58 @@ public enum Overdue_V1_Members: Sendable {
                 type: .serverStreaming
             )
         }
+        /// Namespace for "SetWebhook" metadata.
+        public enum SetWebhook: Sendable {
+            /// Request type for "SetWebhook".
+            public typealias Input = Overdue_V1_SetWebhookRequest
+            /// Response type for "SetWebhook".
+            public typealias Output = Overdue_V1_SetWebhookResponse
+            /// Descriptor for "SetWebhook".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "SetWebhook",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetAlertChannels" metadata.
+        public enum SetAlertChannels: Sendable {
+            /// Request type for "SetAlertChannels".
+            public typealias Input = Overdue_V1_SetAlertChannelsRequest
+            /// Response type for "SetAlertChannels".
+            public typealias Output = Overdue_V1_SetAlertChannelsResponse
+            /// Descriptor for "SetAlertChannels".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "SetAlertChannels",
+                type: .unary
+            )
+        }
+        /// Namespace for "ScheduleReminders" metadata.
+        public enum ScheduleReminders: Sendable {
+            /// Request type for "ScheduleReminders".
+            public typealias Input = Overdue_V1_ScheduleRemindersRequest
+            /// Response type for "ScheduleReminders".
+            public typealias Output = Overdue_V1_ScheduleRemindersResponse
+            /// Descriptor for "ScheduleReminders".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "ScheduleReminders",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListDeliveries" metadata.
+        public enum ListDeliveries: Sendable {
+            /// Request type for "ListDeliveries".
+            public typealias Input = Overdue_V1_ListDeliveriesRequest
+            /// Response type for "ListDeliveries".
+            public typealias Output = Overdue_V1_ListDeliveriesResponse
+            /// Descriptor for "ListDeliveries".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "overdue.v1.Members"),
+                method: "ListDeliveries",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "overdue.v1.Members" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             FileDefault.descriptor,
@@ -189,7 +241,11 @@ public enum Overdue_V1_Members: Sendable {
             AddToWatchlist.descriptor,
             RemoveFromWatchlist.descriptor,
             ListWatchlist.descriptor,
-            Watch.descriptor
+            Watch.descriptor,
+            SetWebhook.descriptor,
+            SetAlertChannels.descriptor,
+            ScheduleReminders.descriptor,
+            ListDeliveries.descriptor
         ]
     }
 }
@@ -426,6 +482,86 @@ extension Overdue_V1_Members {
             request: GRPCCore.StreamingServerRequest<Overdue_V1_WatchRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchResponse>
+
+        /// Handle the "SetWebhook" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the member's webhook endpoint: an https URL that must not resolve to a loopback,
+        /// > link-local or private address (unless the operator allows it). Returns a new signing secret
+        /// > (`whsec_…`), shown this once; calling again rotates it, and the previous secret keeps signing
+        /// > beside the new one for 24 hours. Every webhook is signed per Standard Webhooks 1.0.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_SetWebhookRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_SetWebhookResponse` messages.
+        func setWebhook(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_SetWebhookRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_SetWebhookResponse>
+
+        /// Handle the "SetAlertChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Where the member's watch changes are sent: to the webhook as they commit, and/or as one daily
+        /// > e-mail digest grouped by kind.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_SetAlertChannelsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_SetAlertChannelsResponse` messages.
+        func setAlertChannels(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_SetAlertChannelsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_SetAlertChannelsResponse>
+
+        /// Handle the "ScheduleReminders" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reminders to the party of one of the member's listings, every `every_days` days (at most one a
+        /// > day; 0 stops them). They never go out before the notice was served, pause while the listing
+        /// > is disputed, stop by themselves once it is settled, withdrawn, rejected or voided, and SMS and
+        /// > IVR wait for 09:00-21:00 in the registry's time zone; every rule is checked again when sending.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_ScheduleRemindersRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_ScheduleRemindersResponse` messages.
+        func scheduleReminders(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_ScheduleRemindersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ScheduleRemindersResponse>
+
+        /// Handle the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The messages sent about the member's listings and to the member, newest first, each with
+        /// > every delivery attempt.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Overdue_V1_ListDeliveriesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Overdue_V1_ListDeliveriesResponse` messages.
+        func listDeliveries(
+            request: GRPCCore.StreamingServerRequest<Overdue_V1_ListDeliveriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListDeliveriesResponse>
     }
 
     /// Service protocol for the "overdue.v1.Members" service.
@@ -646,6 +782,86 @@ extension Overdue_V1_Members {
             request: GRPCCore.ServerRequest<Overdue_V1_WatchRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_WatchResponse>
+
+        /// Handle the "SetWebhook" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the member's webhook endpoint: an https URL that must not resolve to a loopback,
+        /// > link-local or private address (unless the operator allows it). Returns a new signing secret
+        /// > (`whsec_…`), shown this once; calling again rotates it, and the previous secret keeps signing
+        /// > beside the new one for 24 hours. Every webhook is signed per Standard Webhooks 1.0.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_SetWebhookRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_SetWebhookResponse` message.
+        func setWebhook(
+            request: GRPCCore.ServerRequest<Overdue_V1_SetWebhookRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_SetWebhookResponse>
+
+        /// Handle the "SetAlertChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Where the member's watch changes are sent: to the webhook as they commit, and/or as one daily
+        /// > e-mail digest grouped by kind.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_SetAlertChannelsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_SetAlertChannelsResponse` message.
+        func setAlertChannels(
+            request: GRPCCore.ServerRequest<Overdue_V1_SetAlertChannelsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_SetAlertChannelsResponse>
+
+        /// Handle the "ScheduleReminders" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reminders to the party of one of the member's listings, every `every_days` days (at most one a
+        /// > day; 0 stops them). They never go out before the notice was served, pause while the listing
+        /// > is disputed, stop by themselves once it is settled, withdrawn, rejected or voided, and SMS and
+        /// > IVR wait for 09:00-21:00 in the registry's time zone; every rule is checked again when sending.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ScheduleRemindersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_ScheduleRemindersResponse` message.
+        func scheduleReminders(
+            request: GRPCCore.ServerRequest<Overdue_V1_ScheduleRemindersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ScheduleRemindersResponse>
+
+        /// Handle the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The messages sent about the member's listings and to the member, newest first, each with
+        /// > every delivery attempt.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListDeliveriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Overdue_V1_ListDeliveriesResponse` message.
+        func listDeliveries(
+            request: GRPCCore.ServerRequest<Overdue_V1_ListDeliveriesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListDeliveriesResponse>
     }
 
     /// Simple service protocol for the "overdue.v1.Members" service.
@@ -865,6 +1081,86 @@ extension Overdue_V1_Members {
             response: GRPCCore.RPCWriter<Overdue_V1_WatchResponse>,
             context: GRPCCore.ServerContext
         ) async throws
+
+        /// Handle the "SetWebhook" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the member's webhook endpoint: an https URL that must not resolve to a loopback,
+        /// > link-local or private address (unless the operator allows it). Returns a new signing secret
+        /// > (`whsec_…`), shown this once; calling again rotates it, and the previous secret keeps signing
+        /// > beside the new one for 24 hours. Every webhook is signed per Standard Webhooks 1.0.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_SetWebhookRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_SetWebhookResponse` to respond with.
+        func setWebhook(
+            request: Overdue_V1_SetWebhookRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_SetWebhookResponse
+
+        /// Handle the "SetAlertChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Where the member's watch changes are sent: to the webhook as they commit, and/or as one daily
+        /// > e-mail digest grouped by kind.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_SetAlertChannelsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_SetAlertChannelsResponse` to respond with.
+        func setAlertChannels(
+            request: Overdue_V1_SetAlertChannelsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_SetAlertChannelsResponse
+
+        /// Handle the "ScheduleReminders" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reminders to the party of one of the member's listings, every `every_days` days (at most one a
+        /// > day; 0 stops them). They never go out before the notice was served, pause while the listing
+        /// > is disputed, stop by themselves once it is settled, withdrawn, rejected or voided, and SMS and
+        /// > IVR wait for 09:00-21:00 in the registry's time zone; every rule is checked again when sending.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_ScheduleRemindersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_ScheduleRemindersResponse` to respond with.
+        func scheduleReminders(
+            request: Overdue_V1_ScheduleRemindersRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_ScheduleRemindersResponse
+
+        /// Handle the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The messages sent about the member's listings and to the member, newest first, each with
+        /// > every delivery attempt.
+        ///
+        /// - Parameters:
+        ///   - request: A `Overdue_V1_ListDeliveriesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Overdue_V1_ListDeliveriesResponse` to respond with.
+        func listDeliveries(
+            request: Overdue_V1_ListDeliveriesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Overdue_V1_ListDeliveriesResponse
     }
 }
 
@@ -999,6 +1295,50 @@ extension Overdue_V1_Members.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_WatchResponse>(),
             handler: { request, context in
                 try await self.watch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.SetWebhook.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_SetWebhookRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_SetWebhookResponse>(),
+            handler: { request, context in
+                try await self.setWebhook(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.SetAlertChannels.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_SetAlertChannelsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_SetAlertChannelsResponse>(),
+            handler: { request, context in
+                try await self.setAlertChannels(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.ScheduleReminders.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ScheduleRemindersRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ScheduleRemindersResponse>(),
+            handler: { request, context in
+                try await self.scheduleReminders(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Overdue_V1_Members.Method.ListDeliveries.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListDeliveriesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListDeliveriesResponse>(),
+            handler: { request, context in
+                try await self.listDeliveries(
                     request: request,
                     context: context
                 )
@@ -1140,6 +1480,50 @@ extension Overdue_V1_Members.ServiceProtocol {
             context: context
         )
         return response
+    }
+
+    public func setWebhook(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_SetWebhookRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_SetWebhookResponse> {
+        let response = try await self.setWebhook(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setAlertChannels(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_SetAlertChannelsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_SetAlertChannelsResponse> {
+        let response = try await self.setAlertChannels(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func scheduleReminders(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_ScheduleRemindersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ScheduleRemindersResponse> {
+        let response = try await self.scheduleReminders(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listDeliveries(
+        request: GRPCCore.StreamingServerRequest<Overdue_V1_ListDeliveriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Overdue_V1_ListDeliveriesResponse> {
+        let response = try await self.listDeliveries(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
     }
 }
 
@@ -1303,6 +1687,58 @@ extension Overdue_V1_Members.SimpleServiceProtocol {
                 )
                 return [:]
             }
+        )
+    }
+
+    public func setWebhook(
+        request: GRPCCore.ServerRequest<Overdue_V1_SetWebhookRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_SetWebhookResponse> {
+        return GRPCCore.ServerResponse<Overdue_V1_SetWebhookResponse>(
+            message: try await self.setWebhook(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setAlertChannels(
+        request: GRPCCore.ServerRequest<Overdue_V1_SetAlertChannelsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_SetAlertChannelsResponse> {
+        return GRPCCore.ServerResponse<Overdue_V1_SetAlertChannelsResponse>(
+            message: try await self.setAlertChannels(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func scheduleReminders(
+        request: GRPCCore.ServerRequest<Overdue_V1_ScheduleRemindersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ScheduleRemindersResponse> {
+        return GRPCCore.ServerResponse<Overdue_V1_ScheduleRemindersResponse>(
+            message: try await self.scheduleReminders(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listDeliveries(
+        request: GRPCCore.ServerRequest<Overdue_V1_ListDeliveriesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Overdue_V1_ListDeliveriesResponse> {
+        return GRPCCore.ServerResponse<Overdue_V1_ListDeliveriesResponse>(
+            message: try await self.listDeliveries(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
         )
     }
 }
@@ -1585,6 +2021,106 @@ extension Overdue_V1_Members {
             deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_WatchResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Overdue_V1_WatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetWebhook" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the member's webhook endpoint: an https URL that must not resolve to a loopback,
+        /// > link-local or private address (unless the operator allows it). Returns a new signing secret
+        /// > (`whsec_…`), shown this once; calling again rotates it, and the previous secret keeps signing
+        /// > beside the new one for 24 hours. Every webhook is signed per Standard Webhooks 1.0.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_SetWebhookRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_SetWebhookRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_SetWebhookResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setWebhook<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_SetWebhookRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_SetWebhookRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_SetWebhookResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetWebhookResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetAlertChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Where the member's watch changes are sent: to the webhook as they commit, and/or as one daily
+        /// > e-mail digest grouped by kind.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_SetAlertChannelsRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_SetAlertChannelsRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_SetAlertChannelsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setAlertChannels<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_SetAlertChannelsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_SetAlertChannelsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_SetAlertChannelsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetAlertChannelsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ScheduleReminders" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reminders to the party of one of the member's listings, every `every_days` days (at most one a
+        /// > day; 0 stops them). They never go out before the notice was served, pause while the listing
+        /// > is disputed, stop by themselves once it is settled, withdrawn, rejected or voided, and SMS and
+        /// > IVR wait for 09:00-21:00 in the registry's time zone; every rule is checked again when sending.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ScheduleRemindersRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ScheduleRemindersRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ScheduleRemindersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func scheduleReminders<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ScheduleRemindersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ScheduleRemindersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ScheduleRemindersResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ScheduleRemindersResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The messages sent about the member's listings and to the member, newest first, each with
+        /// > every delivery attempt.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListDeliveriesRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ListDeliveriesRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ListDeliveriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDeliveries<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ListDeliveriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ListDeliveriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListDeliveriesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListDeliveriesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2004,6 +2540,150 @@ extension Overdue_V1_Members {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SetWebhook" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the member's webhook endpoint: an https URL that must not resolve to a loopback,
+        /// > link-local or private address (unless the operator allows it). Returns a new signing secret
+        /// > (`whsec_…`), shown this once; calling again rotates it, and the previous secret keeps signing
+        /// > beside the new one for 24 hours. Every webhook is signed per Standard Webhooks 1.0.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_SetWebhookRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_SetWebhookRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_SetWebhookResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setWebhook<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_SetWebhookRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_SetWebhookRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_SetWebhookResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetWebhookResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.SetWebhook.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetAlertChannels" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Where the member's watch changes are sent: to the webhook as they commit, and/or as one daily
+        /// > e-mail digest grouped by kind.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_SetAlertChannelsRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_SetAlertChannelsRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_SetAlertChannelsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setAlertChannels<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_SetAlertChannelsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_SetAlertChannelsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_SetAlertChannelsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetAlertChannelsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.SetAlertChannels.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ScheduleReminders" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reminders to the party of one of the member's listings, every `every_days` days (at most one a
+        /// > day; 0 stops them). They never go out before the notice was served, pause while the listing
+        /// > is disputed, stop by themselves once it is settled, withdrawn, rejected or voided, and SMS and
+        /// > IVR wait for 09:00-21:00 in the registry's time zone; every rule is checked again when sending.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ScheduleRemindersRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ScheduleRemindersRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ScheduleRemindersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func scheduleReminders<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ScheduleRemindersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ScheduleRemindersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ScheduleRemindersResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ScheduleRemindersResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.ScheduleReminders.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListDeliveries" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The messages sent about the member's listings and to the member, newest first, each with
+        /// > every delivery attempt.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Overdue_V1_ListDeliveriesRequest` message.
+        ///   - serializer: A serializer for `Overdue_V1_ListDeliveriesRequest` messages.
+        ///   - deserializer: A deserializer for `Overdue_V1_ListDeliveriesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDeliveries<Result>(
+            request: GRPCCore.ClientRequest<Overdue_V1_ListDeliveriesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Overdue_V1_ListDeliveriesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Overdue_V1_ListDeliveriesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListDeliveriesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Overdue_V1_Members.Method.ListDeliveries.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2341,6 +3021,130 @@ extension Overdue_V1_Members.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_WatchRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_WatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetWebhook" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets the member's webhook endpoint: an https URL that must not resolve to a loopback,
+    /// > link-local or private address (unless the operator allows it). Returns a new signing secret
+    /// > (`whsec_…`), shown this once; calling again rotates it, and the previous secret keeps signing
+    /// > beside the new one for 24 hours. Every webhook is signed per Standard Webhooks 1.0.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_SetWebhookRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setWebhook<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_SetWebhookRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetWebhookResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setWebhook(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_SetWebhookRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_SetWebhookResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetAlertChannels" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Where the member's watch changes are sent: to the webhook as they commit, and/or as one daily
+    /// > e-mail digest grouped by kind.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_SetAlertChannelsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setAlertChannels<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_SetAlertChannelsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetAlertChannelsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setAlertChannels(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_SetAlertChannelsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_SetAlertChannelsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScheduleReminders" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reminders to the party of one of the member's listings, every `every_days` days (at most one a
+    /// > day; 0 stops them). They never go out before the notice was served, pause while the listing
+    /// > is disputed, stop by themselves once it is settled, withdrawn, rejected or voided, and SMS and
+    /// > IVR wait for 09:00-21:00 in the registry's time zone; every rule is checked again when sending.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_ScheduleRemindersRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scheduleReminders<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_ScheduleRemindersRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ScheduleRemindersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.scheduleReminders(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ScheduleRemindersRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ScheduleRemindersResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDeliveries" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The messages sent about the member's listings and to the member, newest first, each with
+    /// > every delivery attempt.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Overdue_V1_ListDeliveriesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeliveries<Result>(
+        request: GRPCCore.ClientRequest<Overdue_V1_ListDeliveriesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListDeliveriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDeliveries(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Overdue_V1_ListDeliveriesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Overdue_V1_ListDeliveriesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2728,6 +3532,146 @@ extension Overdue_V1_Members.ClientProtocol {
             metadata: metadata
         )
         return try await self.watch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetWebhook" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets the member's webhook endpoint: an https URL that must not resolve to a loopback,
+    /// > link-local or private address (unless the operator allows it). Returns a new signing secret
+    /// > (`whsec_…`), shown this once; calling again rotates it, and the previous secret keeps signing
+    /// > beside the new one for 24 hours. Every webhook is signed per Standard Webhooks 1.0.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setWebhook<Result>(
+        _ message: Overdue_V1_SetWebhookRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetWebhookResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_SetWebhookRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setWebhook(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetAlertChannels" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Where the member's watch changes are sent: to the webhook as they commit, and/or as one daily
+    /// > e-mail digest grouped by kind.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setAlertChannels<Result>(
+        _ message: Overdue_V1_SetAlertChannelsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_SetAlertChannelsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_SetAlertChannelsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setAlertChannels(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScheduleReminders" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reminders to the party of one of the member's listings, every `every_days` days (at most one a
+    /// > day; 0 stops them). They never go out before the notice was served, pause while the listing
+    /// > is disputed, stop by themselves once it is settled, withdrawn, rejected or voided, and SMS and
+    /// > IVR wait for 09:00-21:00 in the registry's time zone; every rule is checked again when sending.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scheduleReminders<Result>(
+        _ message: Overdue_V1_ScheduleRemindersRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ScheduleRemindersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_ScheduleRemindersRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.scheduleReminders(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDeliveries" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The messages sent about the member's listings and to the member, newest first, each with
+    /// > every delivery attempt.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeliveries<Result>(
+        _ message: Overdue_V1_ListDeliveriesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Overdue_V1_ListDeliveriesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Overdue_V1_ListDeliveriesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDeliveries(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -105,6 +105,286 @@ public nonisolated enum Overdue_V1_ChangeKind: SwiftProtobuf.Enum, Swift.CaseIte
 
 }
 
+public nonisolated enum Overdue_V1_ReminderChannel: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// sent by the registry over SMTP
+  case email // = 1
+
+  /// to the member's webhook, for its own gateway
+  case sms // = 2
+
+  /// to the member's webhook
+  case whatsapp // = 3
+
+  /// to the member's webhook
+  case ivr // = 4
+
+  /// to the member's webhook (postal or legal gateway)
+  case legalNotice // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .email
+    case 2: self = .sms
+    case 3: self = .whatsapp
+    case 4: self = .ivr
+    case 5: self = .legalNotice
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .email: return 1
+    case .sms: return 2
+    case .whatsapp: return 3
+    case .ivr: return 4
+    case .legalNotice: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Overdue_V1_ReminderChannel] = [
+    .unspecified,
+    .email,
+    .sms,
+    .whatsapp,
+    .ivr,
+    .legalNotice,
+  ]
+
+}
+
+public nonisolated enum Overdue_V1_MessageKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// to the party
+  case reminder // = 1
+
+  /// to the party: it is listed
+  case partyListed // = 2
+
+  /// to the party: the impact has ceased
+  case partySettled // = 3
+
+  /// a watch change, to the member's webhook
+  case alert // = 4
+
+  /// the daily digest, to the member
+  case digest // = 5
+
+  /// to the member: its webhook was disabled
+  case endpointDisabled // = 6
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .reminder
+    case 2: self = .partyListed
+    case 3: self = .partySettled
+    case 4: self = .alert
+    case 5: self = .digest
+    case 6: self = .endpointDisabled
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .reminder: return 1
+    case .partyListed: return 2
+    case .partySettled: return 3
+    case .alert: return 4
+    case .digest: return 5
+    case .endpointDisabled: return 6
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Overdue_V1_MessageKind] = [
+    .unspecified,
+    .reminder,
+    .partyListed,
+    .partySettled,
+    .alert,
+    .digest,
+    .endpointDisabled,
+  ]
+
+}
+
+public nonisolated enum Overdue_V1_DeliveryChannel: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case email // = 1
+  case webhook // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .email
+    case 2: self = .webhook
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .email: return 1
+    case .webhook: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Overdue_V1_DeliveryChannel] = [
+    .unspecified,
+    .email,
+    .webhook,
+  ]
+
+}
+
+public nonisolated enum Overdue_V1_DeliveryStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// queued or waiting for its next attempt
+  case pending // = 1
+  case delivered // = 2
+
+  /// refused for good, or every retry used
+  case failed // = 3
+
+  /// no channel to send it by (no SMTP, no webhook)
+  case undeliverable // = 4
+
+  /// a rule stopped it at send time (e.g. the listing settled)
+  case cancelled // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .pending
+    case 2: self = .delivered
+    case 3: self = .failed
+    case 4: self = .undeliverable
+    case 5: self = .cancelled
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .pending: return 1
+    case .delivered: return 2
+    case .failed: return 3
+    case .undeliverable: return 4
+    case .cancelled: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Overdue_V1_DeliveryStatus] = [
+    .unspecified,
+    .pending,
+    .delivered,
+    .failed,
+    .undeliverable,
+    .cancelled,
+  ]
+
+}
+
+public nonisolated enum Overdue_V1_AttemptOutcome: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case delivered // = 1
+
+  /// retried later
+  case temporaryFailure // = 2
+  case permanentFailure // = 3
+  case undeliverable // = 4
+  case cancelled // = 5
+
+  /// quiet hours: not tried, moved to 09:00
+  case deferred // = 6
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .delivered
+    case 2: self = .temporaryFailure
+    case 3: self = .permanentFailure
+    case 4: self = .undeliverable
+    case 5: self = .cancelled
+    case 6: self = .deferred
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .delivered: return 1
+    case .temporaryFailure: return 2
+    case .permanentFailure: return 3
+    case .undeliverable: return 4
+    case .cancelled: return 5
+    case .deferred: return 6
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Overdue_V1_AttemptOutcome] = [
+    .unspecified,
+    .delivered,
+    .temporaryFailure,
+    .permanentFailure,
+    .undeliverable,
+    .cancelled,
+    .deferred,
+  ]
+
+}
+
 public nonisolated struct Overdue_V1_FileDefaultRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -130,6 +410,12 @@ public nonisolated struct Overdue_V1_FileDefaultRequest: Sendable {
   public var noticeServedOn: String = String()
 
   public var evidence: [Overdue_V1_Evidence] = []
+
+  /// The party's contact for the registry's own notices (listed, settled) and reminders; never
+  /// public, never in the event log.
+  public var partyEmail: String = String()
+
+  public var partyPhone: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -691,6 +977,230 @@ public nonisolated struct Overdue_V1_InitialStateEnd: Sendable {
   public init() {}
 }
 
+public nonisolated struct Overdue_V1_SetWebhookRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  /// https only
+  public var url: String = String()
+
+  /// Told by e-mail if the endpoint is disabled (it answered 410 Gone); empty: the digest address.
+  public var contactEmail: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_SetWebhookResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// whsec_…, shown once
+  public var secret: String = String()
+
+  public var url: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_SetAlertChannelsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  /// each watch change to the webhook as it commits
+  public var webhook: Bool = false
+
+  /// a daily e-mail digest of the changes; empty: none
+  public var digestEmail: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_SetAlertChannelsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_ScheduleRemindersRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  public var listingID: String = String()
+
+  /// 1-90; 0 stops the reminders
+  public var everyDays: UInt32 = 0
+
+  public var channels: [Overdue_V1_ReminderChannel] = []
+
+  /// The party's contact; empty: the one given at filing.
+  public var partyEmail: String = String()
+
+  public var partyPhone: String = String()
+
+  /// The member declares itself a micro or small enterprise (MSMED Act 2006): an INR reminder then
+  /// states the interest accrued under section 16.
+  public var msmeSupplier: Bool = false
+
+  /// Carried along to the member's gateway for Indian SMS (DLT registered header and template).
+  public var dltHeader: String = String()
+
+  public var dltTemplateID: String = String()
+
+  /// How the party pays the member (bank details, a payment link), quoted in every reminder.
+  public var paymentInstructions: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_ScheduleRemindersResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the first day a reminder may go out; empty when stopped
+  public var nextOn: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_ListDeliveriesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// empty: every message of the member
+  public var listingID: String = String()
+
+  public var pageSize: Int32 = 0
+
+  public var pageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_ListDeliveriesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var deliveries: [Overdue_V1_Delivery] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Overdue_V1_DeliveryAttempt: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var number: UInt32 = 0
+
+  public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_at ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_at = newValue}
+  }
+  /// Returns true if `at` has been explicitly set.
+  public var hasAt: Bool {self._at != nil}
+  /// Clears the value of `at`. Subsequent reads from it will return its default value.
+  public mutating func clearAt() {self._at = nil}
+
+  public var outcome: Overdue_V1_AttemptOutcome = .unspecified
+
+  /// the SMTP reply, the HTTP status, or why it was not tried
+  public var detail: String = String()
+
+  public var latencyMs: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _at: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One message and its delivery. Its id is its identity on every attempt (Message-ID, webhook-id).
+public nonisolated struct Overdue_V1_Delivery: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var messageID: String = String()
+
+  public var kind: Overdue_V1_MessageKind = .unspecified
+
+  public var channel: Overdue_V1_DeliveryChannel = .unspecified
+
+  /// for a reminder
+  public var reminderChannel: Overdue_V1_ReminderChannel = .unspecified
+
+  public var listingID: String = String()
+
+  /// an e-mail address or the webhook URL
+  public var recipient: String = String()
+
+  public var subject: String = String()
+
+  public var status: Overdue_V1_DeliveryStatus = .unspecified
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  /// while pending
+  public var nextAttemptAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_nextAttemptAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_nextAttemptAt = newValue}
+  }
+  /// Returns true if `nextAttemptAt` has been explicitly set.
+  public var hasNextAttemptAt: Bool {self._nextAttemptAt != nil}
+  /// Clears the value of `nextAttemptAt`. Subsequent reads from it will return its default value.
+  public mutating func clearNextAttemptAt() {self._nextAttemptAt = nil}
+
+  public var attempts: [Overdue_V1_DeliveryAttempt] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _nextAttemptAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "overdue.v1"
@@ -699,9 +1209,29 @@ nonisolated extension Overdue_V1_ChangeKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CHANGE_KIND_UNSPECIFIED\0\u{1}CHANGE_KIND_LISTED\0\u{1}CHANGE_KIND_DISPUTED\0\u{1}CHANGE_KIND_DISPUTE_DECIDED\0\u{1}CHANGE_KIND_ON_PLAN\0\u{1}CHANGE_KIND_PLAN_BREACHED\0\u{1}CHANGE_KIND_PAYMENT_RECORDED\0\u{1}CHANGE_KIND_SETTLED\0\u{1}CHANGE_KIND_REMOVED\0\u{1}CHANGE_KIND_CURRENT_STATE\0")
 }
 
+nonisolated extension Overdue_V1_ReminderChannel: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REMINDER_CHANNEL_UNSPECIFIED\0\u{1}REMINDER_CHANNEL_EMAIL\0\u{1}REMINDER_CHANNEL_SMS\0\u{1}REMINDER_CHANNEL_WHATSAPP\0\u{1}REMINDER_CHANNEL_IVR\0\u{1}REMINDER_CHANNEL_LEGAL_NOTICE\0")
+}
+
+nonisolated extension Overdue_V1_MessageKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MESSAGE_KIND_UNSPECIFIED\0\u{1}MESSAGE_KIND_REMINDER\0\u{1}MESSAGE_KIND_PARTY_LISTED\0\u{1}MESSAGE_KIND_PARTY_SETTLED\0\u{1}MESSAGE_KIND_ALERT\0\u{1}MESSAGE_KIND_DIGEST\0\u{1}MESSAGE_KIND_ENDPOINT_DISABLED\0")
+}
+
+nonisolated extension Overdue_V1_DeliveryChannel: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DELIVERY_CHANNEL_UNSPECIFIED\0\u{1}DELIVERY_CHANNEL_EMAIL\0\u{1}DELIVERY_CHANNEL_WEBHOOK\0")
+}
+
+nonisolated extension Overdue_V1_DeliveryStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DELIVERY_STATUS_UNSPECIFIED\0\u{1}DELIVERY_STATUS_PENDING\0\u{1}DELIVERY_STATUS_DELIVERED\0\u{1}DELIVERY_STATUS_FAILED\0\u{1}DELIVERY_STATUS_UNDELIVERABLE\0\u{1}DELIVERY_STATUS_CANCELLED\0")
+}
+
+nonisolated extension Overdue_V1_AttemptOutcome: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ATTEMPT_OUTCOME_UNSPECIFIED\0\u{1}ATTEMPT_OUTCOME_DELIVERED\0\u{1}ATTEMPT_OUTCOME_TEMPORARY_FAILURE\0\u{1}ATTEMPT_OUTCOME_PERMANENT_FAILURE\0\u{1}ATTEMPT_OUTCOME_UNDELIVERABLE\0\u{1}ATTEMPT_OUTCOME_CANCELLED\0\u{1}ATTEMPT_OUTCOME_DEFERRED\0")
+}
+
 nonisolated extension Overdue_V1_FileDefaultRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FileDefaultRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}party\0\u{3}legal_name\0\u{1}currency\0\u{1}invoices\0\u{3}notice_served_on\0\u{1}evidence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}party\0\u{3}legal_name\0\u{1}currency\0\u{1}invoices\0\u{3}notice_served_on\0\u{1}evidence\0\u{3}party_email\0\u{3}party_phone\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -716,6 +1246,8 @@ nonisolated extension Overdue_V1_FileDefaultRequest: SwiftProtobuf.Message, Swif
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.invoices) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.noticeServedOn) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.evidence) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.partyEmail) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.partyPhone) }()
       default: break
       }
     }
@@ -747,6 +1279,12 @@ nonisolated extension Overdue_V1_FileDefaultRequest: SwiftProtobuf.Message, Swif
     if !self.evidence.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.evidence, fieldNumber: 7)
     }
+    if !self.partyEmail.isEmpty {
+      try visitor.visitSingularStringField(value: self.partyEmail, fieldNumber: 8)
+    }
+    if !self.partyPhone.isEmpty {
+      try visitor.visitSingularStringField(value: self.partyPhone, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -758,6 +1296,8 @@ nonisolated extension Overdue_V1_FileDefaultRequest: SwiftProtobuf.Message, Swif
     if lhs.invoices != rhs.invoices {return false}
     if lhs.noticeServedOn != rhs.noticeServedOn {return false}
     if lhs.evidence != rhs.evidence {return false}
+    if lhs.partyEmail != rhs.partyEmail {return false}
+    if lhs.partyPhone != rhs.partyPhone {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1877,6 +2417,458 @@ nonisolated extension Overdue_V1_InitialStateEnd: SwiftProtobuf.Message, SwiftPr
 
   public static func ==(lhs: Overdue_V1_InitialStateEnd, rhs: Overdue_V1_InitialStateEnd) -> Bool {
     if lhs.sequence != rhs.sequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_SetWebhookRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetWebhookRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}url\0\u{3}contact_email\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.url) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.contactEmail) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if !self.url.isEmpty {
+      try visitor.visitSingularStringField(value: self.url, fieldNumber: 2)
+    }
+    if !self.contactEmail.isEmpty {
+      try visitor.visitSingularStringField(value: self.contactEmail, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_SetWebhookRequest, rhs: Overdue_V1_SetWebhookRequest) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.url != rhs.url {return false}
+    if lhs.contactEmail != rhs.contactEmail {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_SetWebhookResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetWebhookResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}secret\0\u{1}url\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.secret) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.url) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.secret.isEmpty {
+      try visitor.visitSingularStringField(value: self.secret, fieldNumber: 1)
+    }
+    if !self.url.isEmpty {
+      try visitor.visitSingularStringField(value: self.url, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_SetWebhookResponse, rhs: Overdue_V1_SetWebhookResponse) -> Bool {
+    if lhs.secret != rhs.secret {return false}
+    if lhs.url != rhs.url {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_SetAlertChannelsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetAlertChannelsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}webhook\0\u{3}digest_email\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.webhook) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.digestEmail) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if self.webhook != false {
+      try visitor.visitSingularBoolField(value: self.webhook, fieldNumber: 2)
+    }
+    if !self.digestEmail.isEmpty {
+      try visitor.visitSingularStringField(value: self.digestEmail, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_SetAlertChannelsRequest, rhs: Overdue_V1_SetAlertChannelsRequest) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.webhook != rhs.webhook {return false}
+    if lhs.digestEmail != rhs.digestEmail {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_SetAlertChannelsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetAlertChannelsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_SetAlertChannelsResponse, rhs: Overdue_V1_SetAlertChannelsResponse) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_ScheduleRemindersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScheduleRemindersRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}listing_id\0\u{3}every_days\0\u{1}channels\0\u{3}party_email\0\u{3}party_phone\0\u{3}msme_supplier\0\u{3}dlt_header\0\u{3}dlt_template_id\0\u{3}payment_instructions\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.listingID) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.everyDays) }()
+      case 4: try { try decoder.decodeRepeatedEnumField(value: &self.channels) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.partyEmail) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.partyPhone) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.msmeSupplier) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.dltHeader) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.dltTemplateID) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.paymentInstructions) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if !self.listingID.isEmpty {
+      try visitor.visitSingularStringField(value: self.listingID, fieldNumber: 2)
+    }
+    if self.everyDays != 0 {
+      try visitor.visitSingularUInt32Field(value: self.everyDays, fieldNumber: 3)
+    }
+    if !self.channels.isEmpty {
+      try visitor.visitPackedEnumField(value: self.channels, fieldNumber: 4)
+    }
+    if !self.partyEmail.isEmpty {
+      try visitor.visitSingularStringField(value: self.partyEmail, fieldNumber: 5)
+    }
+    if !self.partyPhone.isEmpty {
+      try visitor.visitSingularStringField(value: self.partyPhone, fieldNumber: 6)
+    }
+    if self.msmeSupplier != false {
+      try visitor.visitSingularBoolField(value: self.msmeSupplier, fieldNumber: 7)
+    }
+    if !self.dltHeader.isEmpty {
+      try visitor.visitSingularStringField(value: self.dltHeader, fieldNumber: 8)
+    }
+    if !self.dltTemplateID.isEmpty {
+      try visitor.visitSingularStringField(value: self.dltTemplateID, fieldNumber: 9)
+    }
+    if !self.paymentInstructions.isEmpty {
+      try visitor.visitSingularStringField(value: self.paymentInstructions, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_ScheduleRemindersRequest, rhs: Overdue_V1_ScheduleRemindersRequest) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.listingID != rhs.listingID {return false}
+    if lhs.everyDays != rhs.everyDays {return false}
+    if lhs.channels != rhs.channels {return false}
+    if lhs.partyEmail != rhs.partyEmail {return false}
+    if lhs.partyPhone != rhs.partyPhone {return false}
+    if lhs.msmeSupplier != rhs.msmeSupplier {return false}
+    if lhs.dltHeader != rhs.dltHeader {return false}
+    if lhs.dltTemplateID != rhs.dltTemplateID {return false}
+    if lhs.paymentInstructions != rhs.paymentInstructions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_ScheduleRemindersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScheduleRemindersResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}next_on\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.nextOn) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nextOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextOn, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_ScheduleRemindersResponse, rhs: Overdue_V1_ScheduleRemindersResponse) -> Bool {
+    if lhs.nextOn != rhs.nextOn {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_ListDeliveriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDeliveriesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}listing_id\0\u{3}page_size\0\u{3}page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.listingID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.pageSize) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.listingID.isEmpty {
+      try visitor.visitSingularStringField(value: self.listingID, fieldNumber: 1)
+    }
+    if self.pageSize != 0 {
+      try visitor.visitSingularInt32Field(value: self.pageSize, fieldNumber: 2)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_ListDeliveriesRequest, rhs: Overdue_V1_ListDeliveriesRequest) -> Bool {
+    if lhs.listingID != rhs.listingID {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_ListDeliveriesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDeliveriesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deliveries\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.deliveries) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.deliveries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.deliveries, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_ListDeliveriesResponse, rhs: Overdue_V1_ListDeliveriesResponse) -> Bool {
+    if lhs.deliveries != rhs.deliveries {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_DeliveryAttempt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeliveryAttempt"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}at\0\u{1}outcome\0\u{1}detail\0\u{3}latency_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.number) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._at) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.latencyMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.number != 0 {
+      try visitor.visitSingularUInt32Field(value: self.number, fieldNumber: 1)
+    }
+    try { if let v = self._at {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.outcome != .unspecified {
+      try visitor.visitSingularEnumField(value: self.outcome, fieldNumber: 3)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 4)
+    }
+    if self.latencyMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.latencyMs, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_DeliveryAttempt, rhs: Overdue_V1_DeliveryAttempt) -> Bool {
+    if lhs.number != rhs.number {return false}
+    if lhs._at != rhs._at {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.detail != rhs.detail {return false}
+    if lhs.latencyMs != rhs.latencyMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Overdue_V1_Delivery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Delivery"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}message_id\0\u{1}kind\0\u{1}channel\0\u{3}reminder_channel\0\u{3}listing_id\0\u{1}recipient\0\u{1}subject\0\u{1}status\0\u{3}created_at\0\u{3}next_attempt_at\0\u{1}attempts\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.messageID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.reminderChannel) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.listingID) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.recipient) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.subject) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._nextAttemptAt) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.attempts) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.messageID.isEmpty {
+      try visitor.visitSingularStringField(value: self.messageID, fieldNumber: 1)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 2)
+    }
+    if self.channel != .unspecified {
+      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 3)
+    }
+    if self.reminderChannel != .unspecified {
+      try visitor.visitSingularEnumField(value: self.reminderChannel, fieldNumber: 4)
+    }
+    if !self.listingID.isEmpty {
+      try visitor.visitSingularStringField(value: self.listingID, fieldNumber: 5)
+    }
+    if !self.recipient.isEmpty {
+      try visitor.visitSingularStringField(value: self.recipient, fieldNumber: 6)
+    }
+    if !self.subject.isEmpty {
+      try visitor.visitSingularStringField(value: self.subject, fieldNumber: 7)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 8)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    try { if let v = self._nextAttemptAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    if !self.attempts.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.attempts, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Overdue_V1_Delivery, rhs: Overdue_V1_Delivery) -> Bool {
+    if lhs.messageID != rhs.messageID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.channel != rhs.channel {return false}
+    if lhs.reminderChannel != rhs.reminderChannel {return false}
+    if lhs.listingID != rhs.listingID {return false}
+    if lhs.recipient != rhs.recipient {return false}
+    if lhs.subject != rhs.subject {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs._nextAttemptAt != rhs._nextAttemptAt {return false}
+    if lhs.attempts != rhs.attempts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

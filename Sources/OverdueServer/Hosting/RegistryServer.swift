@@ -6,6 +6,7 @@ import NIOCertificateReloading
 import OverdueAPI
 import OverdueCertificates
 import OverdueCore
+import OverdueNotify
 import OverdueRegistry
 import OverdueStore
 public import ServiceLifecycle
@@ -64,7 +65,12 @@ public struct RegistryServer: Service {
       clock: configuration.clock, logger: logger,
       readYourWritesWait: configuration.readYourWritesWait,
       evidenceQuotaBytes: configuration.evidenceQuotaBytes,
-      maxWatchedParties: configuration.maxWatchedParties, blocking: blocking)
+      maxWatchedParties: configuration.maxWatchedParties, notices: configuration.notices,
+      blocking: blocking)
+    let dispatcher = OutboxDispatcher(
+      registry: registry, email: try configuration.smtp.map { try SMTPChannel(configuration: $0) },
+      webhook: try WebhookChannel(configuration: configuration.webhooks),
+      concurrency: configuration.deliveryConcurrency, logger: logger)
     // Both listeners serve the certificate and key the reloader last read from the files.
     let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
       refreshInterval: configuration.certificateReloadInterval,
@@ -149,6 +155,8 @@ public struct RegistryServer: Service {
       configuration: .init(
         services: [
           .init(service: registry.follower),
+          .init(service: dispatcher),
+          .init(service: AlertRelay(registry: registry, logger: logger)),
           .init(
             service: DeadlineScheduler(
               registry: registry, interval: configuration.schedulerInterval, logger: logger)),

@@ -1,5 +1,6 @@
 public import Foundation
 public import OverdueCore
+public import OverdueNotify
 public import OverdueRegistry
 public import OverdueStore
 
@@ -114,6 +115,14 @@ public struct ServerConfiguration: Sendable {
   public var maxWatchedParties = 100_000
   /// Threads for synchronous SQLite work.
   public var storageThreads = 4
+  /// The SMTP server e-mail leaves by (nil: every e-mail is recorded as undeliverable).
+  public var smtp: SMTPConfiguration?
+  /// How members' webhooks are called.
+  public var webhooks = WebhookConfiguration.defaults
+  /// What the registry's messages say about it (bank rate, Message-ID domain).
+  public var notices = NoticePolicy()
+  /// Messages being delivered at once.
+  public var deliveryConcurrency = 64
 
   public init(dataDirectory: URL) {
     self.dataDirectory = dataDirectory

@@ -2,6 +2,7 @@ import GRPCCore
 import OverdueAPI
 import OverdueCore
 import OverdueRegistry
+import OverdueStore
 
 /// A member's own listings. The member is the one the client certificate names, never a request field.
 struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
@@ -19,7 +20,8 @@ struct MembersService: Overdue_V1_Members.SimpleServiceProtocol {
       let (filing, documents) = try RequestParsing.filing(request, listingId: listingId)
       return .init(
         try await registry.run(
-          .file(filing), listingId: listingId, actor: actor, key: key, evidence: documents))
+          .file(filing), listingId: listingId, actor: actor, key: key, evidence: documents,
+          partyContact: PartyContact(email: request.partyEmail, phone: request.partyPhone)))
     }
   }
 

@@ -68,11 +68,11 @@ extension MembersService {
       })
   }
 
-  /// The calling member: only members keep watchlists.
-  private static func member(_ context: ServerContext) throws -> (Actor, String) {
+  /// The calling member: watchlists, alerts, webhooks and reminders are members' own.
+  static func member(_ context: ServerContext) throws -> (Actor, String) {
     let actor = try context.requireActor()
     guard case .member(let memberId) = actor else {
-      throw RPCError(code: .permissionDenied, message: "only members keep watchlists")
+      throw RPCError(code: .permissionDenied, message: "only members may make this call")
     }
     return (actor, memberId)
   }

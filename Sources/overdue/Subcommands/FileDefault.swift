@@ -31,6 +31,9 @@ struct FileDefault: AsyncParsableCommand {
   @Option(help: "The date written notice was served (YYYY-MM-DD).") var noticeServedOn: String?
   @Option(help: "An evidence document (.pdf, .png, .jpg); repeat for several.") var evidence:
     [String] = []
+  @Option(help: "The party's e-mail, for the registry's notices (never public).")
+  var partyEmail = ""
+  @Option(help: "The party's phone (+91…), for reminders (never public).") var partyPhone = ""
 
   func run() async throws {
     var message =
@@ -39,6 +42,8 @@ struct FileDefault: AsyncParsableCommand {
           jsonUTF8Data: try Data(contentsOf: URL(fileURLWithPath: path)))
       } ?? fromFlags()
     if message.requestID.isEmpty { message.requestID = request.requestId }
+    if !partyEmail.isEmpty { message.partyEmail = partyEmail }
+    if !partyPhone.isEmpty { message.partyPhone = partyPhone }
     message.evidence += try EvidenceFiles.load(evidence)
     let receipt = try await connection.run(requiresIdentity: true) { [message] in
       try await $0.members.fileDefault(message)

@@ -1,0 +1,92 @@
+/// A member's reminder schedule for one listing (SPEC section 6): every `everyDays` days, on the
+/// given channels, to the party's contact.
+public struct ReminderSchedule: Codable, Sendable, Equatable {
+  public var listingId: String
+  public var memberId: String
+  public var everyDays: Int
+  public var channels: [ReminderChannel]
+  public var partyEmail: String
+  public var partyPhone: String
+  /// The member declares itself a micro or small enterprise (MSMED Act 2006).
+  public var msmeSupplier: Bool
+  public var dltHeader: String
+  public var dltTemplateId: String
+  public var paymentInstructions: String
+  /// The first day the next reminder may go out.
+  public var nextOn: CalendarDate
+  public var lastSentOn: CalendarDate?
+
+  public init(
+    listingId: String, memberId: String, everyDays: Int, channels: [ReminderChannel],
+    partyEmail: String, partyPhone: String, msmeSupplier: Bool, dltHeader: String,
+    dltTemplateId: String, paymentInstructions: String, nextOn: CalendarDate,
+    lastSentOn: CalendarDate? = nil
+  ) {
+    self.listingId = listingId
+    self.memberId = memberId
+    self.everyDays = everyDays
+    self.channels = channels
+    self.partyEmail = partyEmail
+    self.partyPhone = partyPhone
+    self.msmeSupplier = msmeSupplier
+    self.dltHeader = dltHeader
+    self.dltTemplateId = dltTemplateId
+    self.paymentInstructions = paymentInstructions
+    self.nextOn = nextOn
+    self.lastSentOn = lastSentOn
+  }
+
+  /// The most days between reminders a member may ask for.
+  public static let maxEveryDays = 90
+}
+
+/// The rules a reminder obeys, checked when it is scheduled and again when it is sent.
+public enum ReminderRules {
+  /// What to do with a reminder for `listing` on `today` at `minuteOfDay` (0 … 1439, in the
+  /// registry's time zone) on `channel`.
+  public enum Verdict: Equatable, Sendable {
+    case send
+    /// Not now, maybe later: the notice is not yet served, or the listing is disputed.
+    case wait(String)
+    /// Not now: SMS and IVR wait for 09:00.
+    case quietHours(String)
+    /// Never: the listing ended (settled, withdrawn, rejected, voided).
+    case stop(String)
+  }
+
+  /// SMS and IVR go out only from 09:00 to 21:00.
+  public static let quietHoursEnd = 9 * 60
+  public static let quietHoursStart = 21 * 60
+
+  public static func verdict(
+    for listing: Listing, on today: CalendarDate, minuteOfDay: Int, channel: ReminderChannel?
+  ) -> Verdict {
+    switch listing.state {
+    case .settled, .withdrawn, .rejected, .voided:
+      return .stop("the listing is \(listing.state.rawValue.lowercased())")
+    case .disputed:
+      return .wait("paused while the listing is disputed")
+    case .pending, .listed, .onPlan:
+      break
+    }
+    guard listing.noticeServedOn <= today else {
+      return .wait("the notice is served only on \(listing.noticeServedOn)")
+    }
+    if let channel, channel.keepsQuietHours, !isDaytime(minuteOfDay) {
+      return .quietHours("quiet hours: \(channel.rawValue) goes out from 09:00 to 21:00")
+    }
+    return .send
+  }
+
+  /// Whether `minuteOfDay` is within 09:00–21:00.
+  public static func isDaytime(_ minuteOfDay: Int) -> Bool {
+    minuteOfDay >= quietHoursEnd && minuteOfDay < quietHoursStart
+  }
+
+  /// Minutes from `minuteOfDay` until 09:00 (today's, or tomorrow's once past it).
+  public static func minutesUntilDaytime(from minuteOfDay: Int) -> Int {
+    if isDaytime(minuteOfDay) { return 0 }
+    return minuteOfDay < quietHoursEnd
+      ? quietHoursEnd - minuteOfDay : 24 * 60 - minuteOfDay + quietHoursEnd
+  }
+}
