@@ -79,9 +79,11 @@ class Server:
     """One `overdued` on its own temporary data directory, both listeners on port 0. Its output
     goes to DATA/overdued.log (a pipe nobody reads could stall it)."""
 
-    def __init__(self, name, *flags, public_rate="0", member_rate="0", log_level="error"):
-        self.data = pathlib.Path(tempfile.mkdtemp(prefix=f"overdue-hostile-{name}-"))
-        self.log_path = self.data / "overdued.log"
+    def __init__(self, name, *flags, public_rate="0", member_rate="0", log_level="error", data=None):
+        """`data`: an existing data directory to start on again (a restart), else a new one."""
+        self.data = pathlib.Path(data) if data else pathlib.Path(tempfile.mkdtemp(prefix=f"overdue-hostile-{name}-"))
+        (self.data / "listeners.json").unlink(missing_ok=True)
+        self.log_path = self.data / f"overdued-{len(list(self.data.glob('overdued*.log')))}.log"
         self.args = [OVERDUED, "--data-dir", str(self.data), "--public-address", "127.0.0.1:0",
                      "--member-address", "127.0.0.1:0", "--log-level", log_level,
                      "--public-rate", str(public_rate), "--member-rate", str(member_rate), *flags]
