@@ -20,10 +20,10 @@ struct WebhookResponseOutcomeTests {
     (301, .permanentFailure(detail: "HTTP 301: redirects are not followed")),
     (302, .permanentFailure(detail: "HTTP 302: redirects are not followed")),
     (307, .permanentFailure(detail: "HTTP 307: redirects are not followed")),
-    (400, .permanentFailure(detail: "HTTP 400")),
-    (401, .permanentFailure(detail: "HTTP 401")),
-    (404, .permanentFailure(detail: "HTTP 404")),
-    (413, .permanentFailure(detail: "HTTP 413")),
+    (400, .temporaryFailure(detail: "HTTP 400", retryAfter: nil)),
+    (401, .temporaryFailure(detail: "HTTP 401", retryAfter: nil)),
+    (404, .temporaryFailure(detail: "HTTP 404", retryAfter: nil)),
+    (413, .temporaryFailure(detail: "HTTP 413", retryAfter: nil)),
   ])
   func eachStatusMapsToItsResult(_ status: Int, _ expected: DeliveryResult) {
     #expect(WebhookResponseOutcome.result(status: status, retryAfter: nil, now: now) == expected)
