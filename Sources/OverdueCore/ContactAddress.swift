@@ -1,15 +1,18 @@
 /// The contact details a member gives for a party or for itself, checked before anything is sent
 /// to them: an e-mail address a mail server accepts, a phone number in international form.
 public enum ContactAddress {
-  /// An e-mail address: one `@`, a dotted domain, no spaces or control characters, at most 254
-  /// characters. Empty passes (no address given).
+  /// An e-mail address: ASCII (the registry's mail server is not asked for SMTPUTF8), one `@`, a
+  /// dotted domain, no spaces or control characters, at most 254 characters. Empty passes (no
+  /// address given).
   public static func checkEmail(_ address: String, field: String) throws(RegistryError) {
     guard !address.isEmpty else { return }
     try InputBounds.check(address, field: field, max: 254, kind: .line)
     let parts = address.split(separator: "@", omittingEmptySubsequences: false)
     guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
       !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-      address.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0 != "<" && $0 != ">" })
+      address.unicodeScalars.allSatisfy({
+        $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">"
+      })
     else {
       throw .invalid(field, "INVALID_EMAIL", "'\(address)' is not an e-mail address")
     }

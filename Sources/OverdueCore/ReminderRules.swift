@@ -69,6 +69,9 @@ public enum ReminderRules {
     case .pending, .listed, .onPlan:
       break
     }
+    if listing.removedFromPublicView != nil {
+      return .stop("the listing left the public view")
+    }
     guard listing.noticeServedOn <= today else {
       return .wait("the notice is served only on \(listing.noticeServedOn)")
     }

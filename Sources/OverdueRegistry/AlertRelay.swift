@@ -17,25 +17,35 @@ public struct AlertRelay: Service {
 
   public func run() async {
     await cancelWhenGracefulShutdownOrReturn {
-      var feeds: [String: (feed: ChangeFeed, cursor: UInt64)] = [:]
+      // Per member: its feed, how far it has scanned, and the cursor its settings hold.
+      var feeds: [String: (feed: ChangeFeed, cursor: UInt64, stored: UInt64)] = [:]
+      var lastPersisted = ContinuousClock.now
       while !Task.isCancelled {
         do {
           let active = try await registry.blocking.run { [registry] () throws(RegistryError) in
             try storageAccess { try registry.eventStore.activeAlertSettings() }
           }.filter { $0.settings.webhook }
-          feeds = feeds.filter { entry in active.contains { $0.memberId == entry.key } }
+          let activeIds = Set(active.map(\.memberId))
+          feeds = feeds.filter { activeIds.contains($0.key) }
+          // A cursor that only passed changes of no interest is stored now and then, not on
+          // every event: a restart rescans that stretch and finds nothing again.
+          let persist = ContinuousClock.now - lastPersisted > .seconds(60)
+          if persist { lastPersisted = .now }
           for (memberId, settings) in active {
-            var cursor = settings.alertCursor
-            // A member new here, or switched off and on again, starts where its settings say.
-            var feed =
-              feeds[memberId].flatMap { $0.cursor == cursor ? $0.feed : nil }
-            if feed == nil {
-              feed = try await ChangeFeed.start(
-                registry: registry, memberId: memberId, from: cursor)
+            // New here, or switched off and on again: start where the settings say.
+            var entry = feeds[memberId]
+            if entry?.stored != settings.alertCursor {
+              entry = (
+                try await ChangeFeed.start(
+                  registry: registry, memberId: memberId, from: settings.alertCursor),
+                settings.alertCursor, settings.alertCursor
+              )
             }
-            guard var feed else { continue }
-            cursor = try await registry.relayAlerts(memberId: memberId, feed: &feed, from: cursor)
-            feeds[memberId] = (feed, cursor)
+            guard var (feed, cursor, stored) = entry else { continue }
+            (cursor, stored) = try await registry.relayAlerts(
+              memberId: memberId, feed: &feed, from: cursor, stored: stored,
+              persistAnyway: persist)
+            feeds[memberId] = (feed, cursor, stored)
           }
         } catch  where !Task.isCancelled {
           logger.error("queueing alerts failed", metadata: ["error": "\(error)"])

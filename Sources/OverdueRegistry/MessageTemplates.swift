@@ -125,8 +125,11 @@ enum MessageTemplates {
     return webhookBody(type: "watch.change", data: data, at: now)
   }
 
-  /// One day's watch changes, grouped by kind.
-  static func digest(_ changes: [WatchedChange], on day: CalendarDate) -> Email {
+  /// The most changes a digest lists; the rest are counted.
+  static let digestLines = 1_000
+
+  /// One day's watch changes, grouped by kind (`omitted` more are only counted).
+  static func digest(_ changes: [WatchedChange], omitted: Int, on day: CalendarDate) -> Email {
     var lines = ["Changes to the parties on your Overdue watchlist up to \(day):", ""]
     for kind in ChangeKind.allCases {
       let ofKind = changes.filter { $0.kind == kind }
@@ -139,8 +142,12 @@ enum MessageTemplates {
       }
       lines.append("")
     }
+    if omitted > 0 {
+      lines.append("… and \(omitted) more: `overdue member watch --after SEQUENCE` lists them all.")
+    }
+    let total = changes.count + omitted
     return Email(
-      subject: "Overdue watchlist digest: \(changes.count) change\(changes.count == 1 ? "" : "s")",
+      subject: "Overdue watchlist digest: \(total) change\(total == 1 ? "" : "s")",
       text: lines.joined(separator: "\n"), html: html(lines))
   }
 

@@ -19,7 +19,21 @@ public final class OutboxDispatcher: Service, Sendable {
   let concurrency: Int
   let logger: Logger
   private let finished = Mutex<[RecordedAttempt]>([])
-  private let inFlight = Mutex<Set<String>>([])
+  /// Messages being attempted, by id, with the share of the dispatcher each one takes.
+  private let inFlight = Mutex<[String: Share]>([:])
+  /// At most this many of one member's webhook calls, or of all e-mails, are in flight at once, so
+  /// one slow or silent receiver cannot hold every place.
+  let maxInFlightPerShare: Int
+
+  /// Whose capacity a message uses: one member's webhook, or the SMTP server.
+  enum Share: Hashable {
+    case webhook(memberId: String)
+    case email
+
+    init(_ message: OutboxMessage) {
+      self = message.channel == .email ? .email : .webhook(memberId: message.memberId)
+    }
+  }
 
   /// An attempt made, waiting to be recorded.
   struct RecordedAttempt: Sendable {
@@ -28,14 +42,15 @@ public final class OutboxDispatcher: Service, Sendable {
     var status: DeliveryStatus
     var attemptsMade: Int
     var nextAttemptAt: Date?
-    /// The webhook answered 410: disable it, and tell the member.
-    var endpointGone: String?
+    /// The endpoint that answered 410: disable it (if it is still the member's), and tell the member.
+    var endpointGone: WebhookEndpoint?
   }
 
   public init(
     registry: Registry, email: (any Channel<EmailMessage>)?, webhook: any Channel<WebhookCall>,
-    concurrency: Int = 64, logger: Logger
+    concurrency: Int = 64, maxInFlightPerShare: Int = 16, logger: Logger
   ) {
+    self.maxInFlightPerShare = maxInFlightPerShare
     self.registry = registry
     self.email = email
     self.webhook = webhook
@@ -51,13 +66,22 @@ public final class OutboxDispatcher: Service, Sendable {
             try await recordFinished()
             for due in try await dueMessages() {
               group.addTask { [self] in
-                let recorded = await attempt(
-                  due.message, attemptsMade: due.attemptsMade, number: due.nextNumber)
-                finished.withLock { $0.append(recorded) }
-                registry.outboxQueued.wake()
+                // Cut off by shutdown: nothing is recorded, and the message stays pending, to be
+                // sent again (under its id) after the restart.
+                let recorded = await abandonedOnCancellation {
+                  await self.attempt(
+                    due.message, attemptsMade: due.attemptsMade, number: due.nextNumber)
+                }
+                if let recorded {
+                  finished.withLock { $0.append(recorded) }
+                  registry.outboxQueued.wake()
+                }
               }
             }
-            await registry.outboxQueued.wait(timeout: try await untilNextDue())
+            // While attempts run, each one's end rings the bell; otherwise sleep until the next
+            // message is due (a retry, a deferral) or something is queued.
+            let busy = !inFlight.withLock { $0.isEmpty }
+            await registry.outboxQueued.wait(timeout: busy ? .seconds(1) : try await untilNextDue())
           } catch  where !Task.isCancelled {
             logger.error("delivering the outbox failed", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -67,10 +91,15 @@ public final class OutboxDispatcher: Service, Sendable {
         }
       }
     }
-    // Attempts that finished while stopping are recorded; those cut off stay pending.
+    // Attempts that finished while stopping are recorded; those cut off stay pending. A channel
+    // whose receiver does not answer is given two seconds to close.
     try? await recordFinished()
-    await email?.shutdown()
-    await webhook.shutdown()
+    let email = email
+    let webhook = webhook
+    _ = await abandonedOnCancellation(after: .seconds(2)) {
+      await email?.shutdown()
+      await webhook.shutdown()
+    }
   }
 
   /// Due messages not already in flight, as many as there are free places.
@@ -82,13 +111,21 @@ public final class OutboxDispatcher: Service, Sendable {
     let now = registry.clock.now()
     let due = try await registry.blocking.run { [registry] () throws(RegistryError) in
       try storageAccess {
-        try registry.eventStore.dueMessages(by: now, limit: free + self.concurrency)
+        try registry.eventStore.dueMessages(by: now, limit: 4 * self.concurrency)
       }
     }
     return inFlight.withLock { inFlight in
-      let fresh = due.filter { !inFlight.contains($0.message.id) }.prefix(free)
-      for entry in fresh { inFlight.insert(entry.message.id) }
-      return Array(fresh)
+      var taken: [Share: Int] = [:]
+      for share in inFlight.values { taken[share, default: 0] += 1 }
+      var fresh: [(message: OutboxMessage, attemptsMade: Int, nextNumber: Int)] = []
+      for entry in due where fresh.count < free && inFlight[entry.message.id] == nil {
+        let share = Share(entry.message)
+        guard taken[share, default: 0] < maxInFlightPerShare else { continue }
+        taken[share, default: 0] += 1
+        inFlight[entry.message.id] = share
+        fresh.append(entry)
+      }
+      return fresh
     }
   }
 
@@ -102,16 +139,23 @@ public final class OutboxDispatcher: Service, Sendable {
     return .milliseconds(Int(min(1, max(0.01, seconds)) * 1000))
   }
 
-  /// Records every finished attempt in one transaction.
+  /// Records every finished attempt in one transaction. A batch that could not be recorded is
+  /// kept for the next try: its messages stay in flight (never attempted twice at once) until it is.
   private func recordFinished() async throws {
     let batch = finished.withLock { finished in
       defer { finished.removeAll() }
       return finished
     }
     guard !batch.isEmpty else { return }
-    let queuedMore = try await registry.recordDeliveries(batch)
+    let queuedMore: Bool
+    do {
+      queuedMore = try await registry.recordDeliveries(batch)
+    } catch {
+      finished.withLock { $0.insert(contentsOf: batch, at: 0) }
+      throw error
+    }
     inFlight.withLock { inFlight in
-      for recorded in batch { inFlight.remove(recorded.message.id) }
+      for recorded in batch { inFlight[recorded.message.id] = nil }
     }
     if queuedMore { registry.outboxQueued.wake() }
   }
@@ -124,7 +168,7 @@ public final class OutboxDispatcher: Service, Sendable {
     let now = registry.clock.now()
     func recorded(
       _ outcome: AttemptOutcome, _ detail: String, status: DeliveryStatus, made: Int,
-      next: Date? = nil, gone: String? = nil
+      next: Date? = nil, gone: WebhookEndpoint? = nil
     ) -> RecordedAttempt {
       let elapsed = ContinuousClock.now - started
       let milliseconds = Int(
@@ -136,8 +180,20 @@ public final class OutboxDispatcher: Service, Sendable {
           latencyMilliseconds: milliseconds),
         status: status, attemptsMade: made, nextAttemptAt: next, endpointGone: gone)
     }
+    // A store that cannot be read now is no reason to give up: the rules and settings are read
+    // again in a few seconds, and the attempt does not count.
+    func unreadable(_ error: any Error) -> RecordedAttempt {
+      recorded(
+        .deferred, "the registry's settings could not be read; tried again shortly",
+        status: .pending,
+        made: attemptsMade, next: now.addingTimeInterval(5))
+    }
     if message.kind == .reminder {
-      switch await registry.reminderVerdict(message) {
+      let verdict: ReminderRules.Verdict
+      do { verdict = try await registry.reminderVerdict(message) } catch {
+        return unreadable(error)
+      }
+      switch verdict {
       case .send:
         break
       case .stop(let why), .wait(let why):
@@ -170,8 +226,13 @@ public final class OutboxDispatcher: Service, Sendable {
           subject: message.subject, text: message.text, html: message.html,
           date: message.createdAt))
     case .webhook:
-      let endpoint = try? await registry.blocking.run { [registry] () throws(RegistryError) in
-        try storageAccess { try registry.eventStore.webhook(memberId: message.memberId) }
+      let endpoint: WebhookEndpoint?
+      do {
+        endpoint = try await registry.blocking.run { [registry] () throws(RegistryError) in
+          try storageAccess { try registry.eventStore.webhook(memberId: message.memberId) }
+        }
+      } catch {
+        return unreadable(error)
       }
       guard let endpoint, endpoint.disabledAt == nil else {
         let why = endpoint == nil ? "no webhook is set" : "the webhook was disabled"
@@ -181,6 +242,10 @@ public final class OutboxDispatcher: Service, Sendable {
         WebhookCall(
           webhookId: message.id, url: endpoint.url, secrets: endpoint.signingSecrets(at: now),
           body: Data(message.webhookBody.utf8)))
+      if case .gone(let detail) = result {
+        return recorded(
+          .permanentFailure, detail, status: .failed, made: attemptsMade + 1, gone: endpoint)
+      }
     }
     let made = attemptsMade + 1
     switch result {
@@ -189,7 +254,7 @@ public final class OutboxDispatcher: Service, Sendable {
     case .permanentFailure(let detail):
       return recorded(.permanentFailure, detail, status: .failed, made: made)
     case .gone(let detail):
-      return recorded(.permanentFailure, detail, status: .failed, made: made, gone: detail)
+      return recorded(.permanentFailure, detail, status: .failed, made: made)
     case .temporaryFailure(let detail, let retryAfter):
       let retryAfterSeconds = retryAfter.map { Double($0.components.seconds) }
       guard
@@ -219,13 +284,21 @@ extension Registry {
           try session.record(
             recorded.attempt, messageId: recorded.message.id, status: recorded.status,
             attemptsMade: recorded.attemptsMade, nextAttemptAt: recorded.nextAttemptAt)
-          guard let detail = recorded.endpointGone,
-            var endpoint = try session.webhook(memberId: recorded.message.memberId),
-            endpoint.disabledAt == nil
+          let memberId = recorded.message.memberId
+          let detail = recorded.attempt.detail
+          // Only the endpoint that answered 410, not one the member set since.
+          guard let gone = recorded.endpointGone,
+            var endpoint = try session.webhook(memberId: memberId),
+            endpoint.disabledAt == nil, endpoint.url == gone.url, endpoint.secret == gone.secret
           else { continue }
           endpoint.disabledAt = recorded.attempt.at
           endpoint.disabledReason = detail
-          try session.save(endpoint, memberId: recorded.message.memberId)
+          try session.save(endpoint, memberId: memberId)
+          // Alerts stop with it, rather than piling up undeliverable.
+          if var settings = try session.alertSettings(memberId: memberId), settings.webhook {
+            settings.webhook = false
+            try session.save(settings, memberId: memberId)
+          }
           let contact =
             endpoint.contactEmail.isEmpty
             ? try session.alertSettings(memberId: recorded.message.memberId)?.digestEmail ?? ""
@@ -246,15 +319,26 @@ extension Registry {
     }
   }
 
-  /// The rules of a queued reminder, as they stand now.
-  func reminderVerdict(_ message: OutboxMessage) async -> ReminderRules.Verdict {
-    let listing = try? await blocking.run { [eventStore] () throws(RegistryError) in
-      try eventStore.read { session throws(RegistryError) in try session.listing(message.listingId)
+  /// The rules of a queued reminder, as they stand now: its listing's, and the member's schedule
+  /// (stopped, or the channel dropped, it is not sent).
+  func reminderVerdict(_ message: OutboxMessage) async throws(RegistryError)
+    -> ReminderRules.Verdict
+  {
+    let (listing, schedule) = try await blocking.run { [eventStore] () throws(RegistryError) in
+      try eventStore.read { session throws(RegistryError) in
+        (
+          try session.listing(message.listingId),
+          try session.reminderSchedule(listingId: message.listingId)
+        )
       }
     }
     guard let listing else { return .stop("the listing is gone") }
-    return ReminderRules.verdict(
+    let verdict = ReminderRules.verdict(
       for: listing, on: clock.today, minuteOfDay: clock.minuteOfDay,
       channel: message.reminderChannel)
+    guard case .send = verdict else { return verdict }
+    guard let schedule, let channel = message.reminderChannel, schedule.channels.contains(channel)
+    else { return .stop("the member stopped these reminders") }
+    return .send
   }
 }

@@ -7,6 +7,12 @@ import OverdueStore
 /// alert or a digest with the cursor that marks its changes as queued. Message ids are derived
 /// from what caused them, so a decision made twice queues once.
 extension Registry {
+  /// Asks the outbox dispatcher to look for due messages now, as it does when the registry's own
+  /// decisions queue some: for messages queued straight into the outbox (a benchmark's batch).
+  public func deliverQueuedNow() {
+    outboxQueued.wake()
+  }
+
   /// The notices to the party that `events` call for (listed on verification, the impact ceased on
   /// settlement), queued in `session`'s transaction. Nothing without the party's e-mail.
   func queuePartyNotices(
@@ -77,9 +83,20 @@ extension Registry {
       try session.deleteReminderSchedule(listingId: listingId)
       return 0
     case .wait, .quietHours:
-      return 0  // disputed, or the notice not yet served: looked at again on the next pass
+      // Disputed, or the notice not yet served: looked at again tomorrow (so schedules that wait
+      // never crowd out those that are due).
+      schedule.nextOn = today.adding(days: 1)
+      try session.save(schedule)
+      return 0
     case .send:
       break
+    }
+    // SMS and IVR may only go out in the daytime: the whole day's reminder waits for 09:00
+    // rather than sending them deferred into tomorrow, next to tomorrow's.
+    if schedule.channels.contains(where: \.keepsQuietHours),
+      !ReminderRules.isDaytime(clock.minuteOfDay)
+    {
+      return 0
     }
     let memberName = try session.member(listing.memberId)?.displayName ?? listing.memberId
     let facts = reminderFacts(listing, schedule: schedule, memberName: memberName, today: today)
@@ -142,18 +159,22 @@ extension Registry {
         registry: self, memberId: memberId, from: settings.digestCursor)
       var cursor = settings.digestCursor
       var changes: [WatchedChange] = []
+      var omitted = 0
       repeat {
         let (scanned, found) = try await feed.changes(after: cursor)
-        changes += found
+        let room = max(0, MessageTemplates.digestLines - changes.count)
+        changes += found.prefix(room)
+        omitted += max(0, found.count - room)
         cursor = scanned
       } while feed.batchWasFull
       let scannedTo = cursor
       let found = changes
+      let left = omitted
       let isNew = try await blocking.run { () throws(RegistryError) in
         try self.eventStore.perform(systemRequest: "digest:\(today):\(memberId)") {
           session throws(RegistryError) in
           guard var current = try session.alertSettings(memberId: memberId),
-            current.digestCursor == settings.digestCursor
+            current.digestCursor == settings.digestCursor, !current.digestEmail.isEmpty
           else { return false }
           var isNew = false
           if !found.isEmpty {
@@ -161,7 +182,7 @@ extension Registry {
               self.emailMessage(
                 id: "digest.\(memberId).\(today)", kind: .digest, memberId: memberId,
                 listingId: "", to: current.digestEmail,
-                MessageTemplates.digest(found, on: today), now: now))
+                MessageTemplates.digest(found, omitted: left, on: today), now: now))
           }
           current.digestCursor = scannedTo
           current.lastDigestOn = today
@@ -175,20 +196,23 @@ extension Registry {
     return queued
   }
 
-  /// Queues, for one member with webhook alerts, the watch changes after its alert cursor, and
-  /// moves the cursor, in one transaction. Returns the sequence scanned to.
-  func relayAlerts(memberId: String, feed: inout ChangeFeed, from cursor: UInt64) async throws
-    -> UInt64
-  {
+  /// Queues, for one member with webhook alerts, the watch changes after `cursor`, and moves the
+  /// stored cursor (from `stored`) past them, in one transaction. A scan that found nothing writes
+  /// nothing unless `persistAnyway`: the stored cursor then lags, and a restart rescans (finding
+  /// nothing again). Returns the sequence scanned to and the cursor now stored.
+  func relayAlerts(
+    memberId: String, feed: inout ChangeFeed, from cursor: UInt64, stored: UInt64,
+    persistAnyway: Bool
+  ) async throws -> (scanned: UInt64, stored: UInt64) {
     try await feed.reloadIfChanged(from: cursor)
     let (scanned, changes) = try await feed.changes(after: cursor)
-    guard scanned > cursor else { return cursor }
+    guard scanned > stored, !changes.isEmpty || persistAnyway else { return (scanned, stored) }
     let now = clock.now()
     let queued = try await blocking.run { () throws(RegistryError) in
       try self.eventStore.perform(systemRequest: "alerts:\(memberId):\(scanned)") {
         session throws(RegistryError) in
         guard var settings = try session.alertSettings(memberId: memberId), settings.webhook,
-          settings.alertCursor == cursor
+          settings.alertCursor == stored
         else { return 0 }
         let url = try session.webhook(memberId: memberId)?.url ?? ""
         var queued = 0
@@ -210,7 +234,7 @@ extension Registry {
       }
     }
     if queued > 0 { outboxQueued.wake() }
-    return scanned
+    return (scanned, scanned)
   }
 
   func emailMessage(

@@ -39,6 +39,11 @@ final class Wakeup: Sendable {
     await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in
         let resumeNow = state.withLock { state -> Bool in
+          // A wake between the two locks was kept as `rung`: take it now instead of sleeping.
+          if state.rung {
+            state.rung = false
+            return true
+          }
           guard state.generation == generation, !Task.isCancelled else { return true }
           state.waiter = continuation
           state.timer = Task {

@@ -170,17 +170,18 @@ extension EventStore {
   {
     let (cursorTime, cursorId) = Self.deliveryCursor(cursor)
     return try pool.read { db in
+      // The listing's own index when one is asked for, the member's otherwise.
+      let scope = listingId == nil ? "member_id = ?" : "listing_id = ? AND member_id = ?"
+      let scopeArguments: StatementArguments =
+        listingId.map { [$0, memberId] } ?? [memberId]
       let rows = try Row.fetchAll(
         db,
         sql: """
           SELECT message_id, status, attempts, next_attempt_at, created_at, message FROM outbox
-          WHERE member_id = ? AND (? IS NULL OR listing_id = ?)
-            AND (created_at < ? OR (created_at = ? AND message_id < ?))
+          WHERE \(scope) AND (created_at < ? OR (created_at = ? AND message_id < ?))
           ORDER BY created_at DESC, message_id DESC LIMIT ?
           """,
-        arguments: [
-          memberId, listingId, listingId, cursorTime, cursorTime, cursorId, limit,
-        ])
+        arguments: scopeArguments + [cursorTime, cursorTime, cursorId, limit])
       return try rows.map { row in
         let status = DeliveryStatus(rawValue: row["status"]) ?? .pending
         let attempts = try String.fetchAll(
@@ -201,6 +202,12 @@ extension EventStore {
   /// The page cursor after `delivery`.
   public static func deliveryCursor(after delivery: Delivery) -> String {
     "\(delivery.message.createdAt.timeIntervalSince1970):\(delivery.message.id)"
+  }
+
+  /// Whether `cursor` is one `deliveryCursor(after:)` makes.
+  public static func isDeliveryCursor(_ cursor: String) -> Bool {
+    guard let colon = cursor.firstIndex(of: ":") else { return false }
+    return Double(cursor[..<colon])?.isFinite == true
   }
 
   private static func deliveryCursor(_ cursor: String) -> (Double, String) {

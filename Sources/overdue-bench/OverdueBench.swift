@@ -7,6 +7,7 @@ struct OverdueBench: AsyncParsableCommand {
     commandName: "overdue-bench",
     abstract: "Benchmarks for the Overdue registry (build with -c release).",
     subcommands: [
-      SearchBenchmark.self, CheckBenchmark.self, WatchBenchmark.self, BenchServer.self,
+      SearchBenchmark.self, CheckBenchmark.self, WatchBenchmark.self, DeliveryBenchmark.self,
+      BenchServer.self,
     ])
 }

@@ -234,7 +234,8 @@ struct WatchBenchmark: AsyncParsableCommand {
 }
 
 extension Duration {
-  fileprivate var seconds: Double {
+  /// The duration in seconds, as a `Double`.
+  var seconds: Double {
     Double(components.seconds) + Double(components.attoseconds) / 1e18
   }
 }

@@ -134,6 +134,12 @@ struct Overdued: AsyncParsableCommand {
   )
   var schedulerInterval = 30.0
 
+  @Option(
+    help:
+      "The registry's time zone (IANA name): today's date, and the 09:00-21:00 window SMS and IVR reminders keep."
+  )
+  var timeZone = "UTC"
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -146,6 +152,16 @@ struct Overdued: AsyncParsableCommand {
     }
     let tlsFiles = try tlsFiles()
     let smtp = try smtpConfiguration()
+    guard let zone = TimeZone(identifier: timeZone) else {
+      throw ValidationError(
+        "--time-zone must be an IANA time zone such as Asia/Kolkata, got '\(timeZone)'")
+    }
+    guard rbiBankRate.isFinite, (0...50).contains(rbiBankRate) else {
+      throw ValidationError("--rbi-bank-rate is a percentage from 0 to 50, got \(rbiBankRate)")
+    }
+    guard schedulerInterval.isFinite, schedulerInterval >= 0.1, schedulerInterval <= 3600 else {
+      throw ValidationError("--scheduler-interval is 0.1 to 3600 seconds, got \(schedulerInterval)")
+    }
     var logger = Logger(label: "overdued")
     logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
     let configuration = ServerConfiguration.defaults(dataDirectory: URL(fileURLWithPath: dataDir)) {
@@ -173,6 +189,7 @@ struct Overdued: AsyncParsableCommand {
       $0.notices.mailDomain =
         smtpFrom.split(separator: "@").last.map(String.init) ?? "overdue.registry"
       $0.schedulerInterval = .milliseconds(Int(schedulerInterval * 1000))
+      $0.clock = RegistryClock(timeZone: zone)
     }
     let group = ServiceGroup(
       services: [RegistryServer(configuration: configuration, logger: logger)],

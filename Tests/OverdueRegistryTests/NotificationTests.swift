@@ -217,6 +217,8 @@ struct NotificationTests {
       #expect(try await fixture.registry.queueDueReminders() == 0)
       try await fixture.run(
         .decideDispute(outcome: .forMember, reason: "proved"), id, as: Fixture.ops)
+      #expect(try await fixture.registry.queueDueReminders() == 0)  // a waiting one looks tomorrow
+      fixture.advance(days: 1)
       #expect(try await fixture.registry.queueDueReminders() == 1)
       try await fixture.waitForOutbox { $0[.delivered] == 4 }
 
@@ -281,25 +283,35 @@ struct NotificationTests {
           listingId: id, everyDays: 3, channels: [.sms], dltHeader: "SHRMST",
           dltTemplateId: "1107161234567890123"),
         memberId: fixture.memberId, key: Fixture.key(fixture.member))
+      // 22:00: not queued at all; 09:00 the next day it is, and goes to the webhook.
+      #expect(try await fixture.registry.queueDueReminders() == 0)
+      fixture.advance(days: 1, to: 9)
+      fixture.webhook.script.withLock {
+        $0 = [.temporaryFailure(detail: "HTTP 503", retryAfter: nil)]
+      }
       #expect(try await fixture.registry.queueDueReminders() == 1)
-      var attempted: Delivery?
-      for _ in 0..<500 where attempted == nil {
-        attempted = try await fixture.deliveries(id).first {
-          $0.message.reminderChannel == .sms && !$0.attempts.isEmpty
+      try await fixture.waitForOutbox { _ in fixture.webhook.count == 1 }
+      // The retry comes due at 21:30: quiet hours, deferred (not counted) to 09:00.
+      fixture.advance(to: 21)
+      fixture.now.withLock { $0 = $0.addingTimeInterval(30 * 60) }
+      fixture.registry.outboxQueued.wake()
+      var deferred: Delivery?
+      for _ in 0..<500 where deferred == nil {
+        deferred = try await fixture.deliveries(id).first {
+          $0.message.reminderChannel == .sms && $0.attempts.last?.outcome == .deferred
         }
         try await Task.sleep(for: .milliseconds(20))
       }
-      let deferred = try #require(attempted)
-      #expect(deferred.attempts.last?.outcome == .deferred)
-      #expect(fixture.webhook.count == 0)
-      // 09:00 the next day.
-      let nine = try #require(deferred.nextAttemptAt)
+      let waiting = try #require(deferred)
+      #expect(waiting.attemptsMade == 1)
+      #expect(fixture.webhook.count == 1)
+      let nine = try #require(waiting.nextAttemptAt)
       #expect(Int(nine.timeIntervalSince1970) % 86_400 == 9 * 3600)
       fixture.advance(days: 1, to: 9)
       fixture.registry.outboxQueued.wake()
-      try await fixture.waitForOutbox { $0[.pending, default: 0] == 0 }
-      let call = try #require(fixture.webhook.sent.withLock { $0.first })
-      #expect(call.webhookId == deferred.message.id)
+      try await fixture.waitForOutbox { $0[.delivered] == 2 }
+      let call = try #require(fixture.webhook.sent.withLock { $0.last })
+      #expect(call.webhookId == waiting.message.id)
       let body = try #require(try JSONSerialization.jsonObject(with: call.body) as? [String: Any])
       #expect(body["type"] as? String == "reminder.sms")
       let data = try #require(body["data"] as? [String: Any])

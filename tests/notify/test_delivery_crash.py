@@ -6,8 +6,10 @@ Message-ID or webhook-id, and the receivers deduplicate), so duplicates are coun
 
 import os
 import pathlib
+import random
 import signal
 import sys
+import threading
 import time
 import uuid
 
@@ -52,36 +54,50 @@ def test_every_accepted_message_arrives_after_kills_with_its_identity(tmp_path):
     members.AddToWatchlist(members_pb2.AddToWatchlistRequest(
         request_id=rid(), parties=[common_pb2.PartyIdentifier(value=p) for p in parties]), timeout=30)
 
-    # Each step has its request id fixed in advance, so a step cut off by a kill is retried safely.
-    steps = []
+    # Each step has its request ids fixed in advance, so a step cut off by a kill is retried
+    # safely. A killer thread sends SIGKILL at random moments: during a filing, a verification, or
+    # the deliveries they queued.
+    requests = []
     for party in parties:
         request = filing(party=party)
         request.party_email = f"{party.lower()}@buyer.test"
-        steps.append((party, request))
+        requests.append((party, request, rid()))
     verified = set()
     listing_of = {}
-    kill_at = {len(steps) * (k + 1) // (KILLS + 1) for k in range(KILLS)}
-    kills = 0
+    chance = random.Random(int(os.environ.get("OVERDUE_CRASH_SEED", "7")))
+    running = {"server": server, "kills": 0}
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def killer():
+        while running["kills"] < KILLS and not done.wait(chance.uniform(0.3, 1.0)):
+            with lock:
+                if running["server"].alive():
+                    os.kill(running["server"].pid, signal.SIGKILL)
+                    running["kills"] += 1
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
     index = 0
-    verify_ids = {party: rid() for party in parties}
-    while index < len(steps):
-        party, request = steps[index]
+    while index < len(requests):
+        party, request, verify_id = requests[index]
         try:
-            listing_of[party] = members.FileDefault(request, timeout=30).listing_id
+            if party not in listing_of:
+                listing_of[party] = members.FileDefault(request, timeout=30).listing_id
             operator.VerifyListing(operator_pb2.VerifyListingRequest(
-                request_id=verify_ids[party], listing_id=listing_of[party]), timeout=30)
+                request_id=verify_id, listing_id=listing_of[party]), timeout=30)
             verified.add(listing_of[party])
             index += 1
         except grpc.RpcError as error:
             assert error.code() == grpc.StatusCode.UNAVAILABLE, error
-            continue
-        if index in kill_at and kills < KILLS:
-            # Killed while it delivers what the last verifications queued.
-            os.kill(server.pid, signal.SIGKILL)
-            server.process.wait()
-            kills += 1
-            server = Server("crash-notify", *flags, data=data)
-            members, operator = stubs(server)
+            with lock:
+                running["server"].process.wait(timeout=30)
+                running["server"] = Server("crash-notify", *flags, data=data)
+                members, operator = stubs(running["server"])
+    done.set()
+    thread.join()
+    kills = running["kills"]
+    server = running["server"]
 
     expected_mail = {f"listed.{listing}@overdue.test" for listing in verified}
     smtp.wait_for(lambda ms: expected_mail <= {m.message_id for m in ms}, timeout=120)

@@ -62,6 +62,10 @@ extension MembersService {
     let (_, memberId) = try Self.member(context)
     return try await mappingErrors { () async throws(RegistryError) in
       let (limit, cursor) = RequestParsing.page(size: request.pageSize, token: request.pageToken)
+      guard request.pageToken.isEmpty || EventStore.isDeliveryCursor(cursor) else {
+        throw RegistryError.invalid(
+          "page_token", "INVALID_PAGE_TOKEN", "page_token is not one this server gave")
+      }
       let listingId =
         request.listingID.isEmpty ? nil : try RequestParsing.listingId(request.listingID)
       let deliveries = try await registry.deliveries(
