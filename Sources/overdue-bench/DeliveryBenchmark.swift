@@ -75,7 +75,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
     report("writes, dispatcher idle (outbox empty): \(idleSummary)")
 
     // Enough of each to keep both channels busy for twice as long as the idle writes took.
-    let span = idle.reduce(Duration.zero, +).seconds * 2
+    let span = idle.elapsed.seconds * 2
     let busyEmails = max(concurrency, Int(email.emailRate * span))
     let busyWebhooks = max(concurrency, Int(webhook.webhookRate * span))
     let (busy, during) = try await rig.timedWritesWhileDelivering(
@@ -120,24 +120,27 @@ struct DeliveryBenchmark: AsyncParsableCommand {
   }
 }
 
-/// p50, p99 and the largest of a set of latencies.
+/// p50, p99 and the largest of a set of timed writes, and the CPU the process used meanwhile.
 struct LatencySummary: CustomStringConvertible {
   var count: Int
   var p50: Duration
   var p99: Duration
   var max: Duration
+  var cores: Double
 
-  init(_ latencies: [Duration]) {
-    let sorted = latencies.sorted()
+  init(_ writes: DeliveryRig.TimedWrites) {
+    let sorted = writes.latencies.sorted()
     count = sorted.count
     p50 = sorted[sorted.count / 2]
     p99 = sorted[Swift.min(sorted.count - 1, sorted.count * 99 / 100)]
     max = sorted[sorted.count - 1]
+    cores = writes.cpuSeconds / writes.elapsed.seconds
   }
 
   var description: String {
     func ms(_ value: Duration) -> String { String(format: "%.2f ms", value.seconds * 1000) }
-    return "\(count) writes, p50 \(ms(p50)), p99 \(ms(p99)), max \(ms(max))"
+    return
+      "\(count) writes, p50 \(ms(p50)), p99 \(ms(p99)), max \(ms(max)); process CPU \(String(format: "%.2f", cores)) cores"
   }
 }
 
@@ -388,13 +391,22 @@ final class DeliveryRig: Sendable {
       webhookBody: String(decoding: body, as: UTF8.self), createdAt: now)
   }
 
+  /// Sequential writes timed: each one's latency as its caller sees it (the read model has
+  /// applied it), and the process's CPU use meanwhile.
+  struct TimedWrites {
+    var latencies: [Duration]
+    var elapsed: Duration
+    var cpuSeconds: Double
+  }
+
   /// `count` sequential payments recorded through the registry's write path, spread over
-  /// `listings`; each one's latency as its caller sees it (the read model has applied it).
+  /// `listings`.
   func timedWrites(_ count: Int, listings: ArraySlice<String>, tag: String) async throws
-    -> [Duration]
+    -> TimedWrites
   {
     let member = Actor.member(memberId)
     let clock = ContinuousClock()
+    let (started, cpuBefore) = (clock.now, processCPUSeconds())
     var latencies: [Duration] = []
     latencies.reserveCapacity(count)
     for index in 0..<count {
@@ -409,7 +421,9 @@ final class DeliveryRig: Sendable {
               principal: member.description, requestId: request, fingerprint: request))
         })
     }
-    return latencies
+    return TimedWrites(
+      latencies: latencies, elapsed: clock.now - started,
+      cpuSeconds: processCPUSeconds() - cpuBefore)
   }
 
   /// What the dispatcher did while writes were timed.
@@ -424,7 +438,7 @@ final class DeliveryRig: Sendable {
   /// begun to arrive), then waits for the batch to finish.
   func timedWritesWhileDelivering(
     emails: Int, webhooks: Int, writes: Int, listings: ArraySlice<String>
-  ) async throws -> ([Duration], DuringWrites) {
+  ) async throws -> (TimedWrites, DuringWrites) {
     let batch = try await startBatch(emails: emails, webhooks: webhooks, batch: "busy")
     while smtp.tally.counts.received == batch.smtpBefore.received
       || receiver.tally.counts.received == batch.httpsBefore.received
