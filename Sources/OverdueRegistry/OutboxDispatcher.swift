@@ -31,7 +31,11 @@ public final class OutboxDispatcher: Service, Sendable {
     case email
 
     init(_ message: OutboxMessage) {
-      self = message.channel == .email ? .email : .webhook(memberId: message.memberId)
+      self.init(channel: message.channel, memberId: message.memberId)
+    }
+
+    init(channel: DeliveryChannel, memberId: String) {
+      self = channel == .email ? .email : .webhook(memberId: memberId)
     }
   }
 
@@ -109,24 +113,31 @@ public final class OutboxDispatcher: Service, Sendable {
     let free = concurrency - inFlight.withLock { $0.count }
     guard free > 0 else { return [] }
     let now = registry.clock.now()
-    let due = try await registry.blocking.run { [registry] () throws(RegistryError) in
-      try storageAccess {
-        try registry.eventStore.dueMessages(by: now, limit: 4 * self.concurrency)
-      }
-    }
-    return inFlight.withLock { inFlight in
+    // Only this loop adds to `inFlight`, and removes from it only in `recordFinished`: the picks
+    // made against this copy still hold when they are entered below.
+    let before = inFlight.withLock { $0 }
+    let (limit, perShare) = (4 * concurrency, maxInFlightPerShare)
+    let fresh = try await registry.blocking.run { [registry] () throws(RegistryError) in
       var taken: [Share: Int] = [:]
-      for share in inFlight.values { taken[share, default: 0] += 1 }
-      var fresh: [(message: OutboxMessage, attemptsMade: Int, nextNumber: Int)] = []
-      for entry in due where fresh.count < free && inFlight[entry.message.id] == nil {
-        let share = Share(entry.message)
-        guard taken[share, default: 0] < maxInFlightPerShare else { continue }
-        taken[share, default: 0] += 1
-        inFlight[entry.message.id] = share
-        fresh.append(entry)
+      for share in before.values { taken[share, default: 0] += 1 }
+      var picked = 0
+      // Decoded are only the messages taken: not those in flight, nor those of a full share.
+      return try storageAccess {
+        try registry.eventStore.dueMessages(by: now, limit: limit) { id, memberId, channel in
+          let share = Share(channel: channel, memberId: memberId)
+          guard picked < free, before[id] == nil, taken[share, default: 0] < perShare else {
+            return false
+          }
+          taken[share, default: 0] += 1
+          picked += 1
+          return true
+        }
       }
-      return fresh
     }
+    inFlight.withLock { inFlight in
+      for entry in fresh { inFlight[entry.message.id] = Share(entry.message) }
+    }
+    return fresh
   }
 
   /// How long to sleep when nothing wakes the loop: until the next message is due, at most 1 s.

@@ -84,7 +84,7 @@ public final class Registry: Sendable {
       }
     }
     // A verification or settlement may have queued a notice to the party.
-    if receipt.sequence > 0, receipt.state == .listed || receipt.state == .settled {
+    if receipt.sequence > 0, command == .verify || receipt.state == .settled {
       outboxQueued.wake()
     }
     await applied(receipt.sequence)

@@ -116,27 +116,35 @@ extension WriteSession {
 }
 
 extension EventStore {
-  /// Pending messages due by `now`, oldest due first, at most `limit`, with the attempts made so
-  /// far and the number the next attempt row takes.
-  public func dueMessages(by now: Date, limit: Int) throws -> [(
-    message: OutboxMessage, attemptsMade: Int, nextNumber: Int
-  )] {
+  /// Pending messages due by `now`, oldest due first, of the first `limit` due those `isWanted`
+  /// accepts (it sees each one's id, member and channel, in order), with the attempts made so far
+  /// and the number the next attempt row takes. Only the messages wanted are decoded.
+  public func dueMessages(
+    by now: Date, limit: Int,
+    where isWanted: (_ id: String, _ memberId: String, _ channel: DeliveryChannel) -> Bool = {
+      _, _, _ in true
+    }
+  ) throws -> [(message: OutboxMessage, attemptsMade: Int, nextNumber: Int)] {
     try pool.read { db in
-      try Row.fetchAll(
+      let rows = try Row.fetchCursor(
         db,
         sql: """
-          SELECT message, attempts,
+          SELECT message_id, member_id, json_extract(message, '$.channel') AS channel, message,
+            attempts,
             (SELECT COUNT(*) FROM delivery_attempts a WHERE a.message_id = outbox.message_id) AS rows
           FROM outbox WHERE status = ? AND next_attempt_at <= ?
           ORDER BY next_attempt_at LIMIT ?
           """,
-        arguments: [DeliveryStatus.pending.rawValue, now.timeIntervalSince1970, limit]
-      ).map { row in
-        (
-          try JSONCoding.decode(OutboxMessage.self, from: row["message"]), row["attempts"],
-          (row["rows"] as Int) + 1
-        )
+        arguments: [DeliveryStatus.pending.rawValue, now.timeIntervalSince1970, limit])
+      var due: [(message: OutboxMessage, attemptsMade: Int, nextNumber: Int)] = []
+      while let row = try rows.next() {
+        let channel = (row["channel"] as String?).flatMap(DeliveryChannel.init(rawValue:))
+        if let channel, !isWanted(row["message_id"], row["member_id"], channel) { continue }
+        let message = try JSONCoding.decode(OutboxMessage.self, from: row["message"])
+        if channel == nil, !isWanted(message.id, message.memberId, message.channel) { continue }
+        due.append((message, row["attempts"], (row["rows"] as Int) + 1))
       }
+      return due
     }
   }
 

@@ -28,13 +28,17 @@ struct DeliveryBenchmark: AsyncParsableCommand {
   @Option(help: "Attempts the dispatcher makes at once.") var concurrency = 64
   @Option(help: "SMTP connections the e-mail channel keeps.") var smtpConnections = 2
 
+  /// Listings each set of timed writes spreads its payments over (a write replays its listing's
+  /// events, so each set has listings of its own, as many and as deep).
+  static let listingsPerSet = 100
+
   func run() async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "overdue-bench-deliveries-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let rig = try await DeliveryRig.start(
-      in: directory, listings: 3 * Self.listingsPerRun, concurrency: concurrency,
+      in: directory, listings: 3 * Self.listingsPerSet, concurrency: concurrency,
       smtpConnections: smtpConnections)
     do {
       try await measure(rig)
@@ -45,62 +49,55 @@ struct DeliveryBenchmark: AsyncParsableCommand {
     await rig.stop()
   }
 
-  /// Listings each set of timed writes spreads its payments over (a write replays its listing's
-  /// events, so each set gets listings of its own and the same depth of them).
-  static let listingsPerRun = 100
-
   private func measure(_ rig: DeliveryRig) async throws {
     report(
-      "registry in \(rig.directory.path): \(rig.listings.count) listings, dispatcher concurrency \(concurrency), SMTP connections \(smtpConnections), webhook calls per endpoint \(rig.webhookChannelLimit)"
+      "registry in \(rig.directory.path): \(rig.listings.count) listings; dispatcher concurrency \(concurrency), SMTP connections \(smtpConnections), webhook calls per endpoint \(rig.webhookCallsPerEndpoint); receivers on a thread of their own"
     )
-    // Warm-up: the first connections, handshakes and statements of each channel.
+    // The first connections, handshakes and statements of each channel.
     _ = try await rig.deliver(emails: concurrency, webhooks: concurrency, batch: "warm-up")
 
     let email = try await rig.deliver(emails: emails, webhooks: 0, batch: "email")
     report(
-      "e-mail: \(email.emails) messages in \(ms(email.elapsed)): \(Int(email.emailRate))/s (target ≥ 200/s); SMTP connections opened \(email.smtp.connections), messages \(email.smtp.received), distinct Message-IDs \(email.smtp.distinct); \(cpu(email))"
+      "e-mail: \(email.emails) messages in \(ms(email.elapsed)): \(Int(email.emailRate))/s (target ≥ 200/s); SMTP connections opened \(email.smtp.connections), messages \(email.smtp.received), distinct Message-IDs \(email.smtp.distinct); \(perMessage(email))"
     )
     let webhook = try await rig.deliver(emails: 0, webhooks: webhooks, batch: "webhook")
     report(
-      "webhooks: \(webhook.webhooks) calls in \(ms(webhook.elapsed)): \(Int(webhook.webhookRate))/s (target ≥ 1000/s); HTTPS connections opened \(webhook.https.connections), calls \(webhook.https.received), distinct webhook-ids \(webhook.https.distinct); \(cpu(webhook))"
+      "webhooks: \(webhook.webhooks) calls in \(ms(webhook.elapsed)): \(Int(webhook.webhookRate))/s (target ≥ 1000/s); HTTPS connections opened \(webhook.https.connections), calls \(webhook.https.received), distinct webhook-ids \(webhook.https.distinct); \(perMessage(webhook))"
     )
 
-    let listings = rig.listings
-    let perRun = Self.listingsPerRun
-    _ = try await rig.timedWrites(
-      min(writes, 200), listings: listings[0..<perRun], tag: "warm-up")
+    let (sets, perSet) = (rig.listings, Self.listingsPerSet)
+    _ = try await rig.timedWrites(min(writes, 200), listings: sets[0..<perSet], tag: "warm-up")
     let idle = try await rig.timedWrites(
-      writes, listings: listings[perRun..<2 * perRun], tag: "idle")
-    let idleSummary = LatencySummary(idle)
-    report("writes, dispatcher idle (outbox empty): \(idleSummary)")
+      writes, listings: sets[perSet..<2 * perSet], tag: "idle")
+    report("writes, dispatcher idle (outbox empty): \(idle)")
+    report("  waits: \(try await rig.waits())")
 
     // Enough of each to keep both channels busy for twice as long as the idle writes took.
     let span = idle.elapsed.seconds * 2
     let busyEmails = max(concurrency, Int(email.emailRate * span))
     let busyWebhooks = max(concurrency, Int(webhook.webhookRate * span))
-    let (busy, during) = try await rig.timedWritesWhileDelivering(
+    let busy = try await rig.timedWritesWhileDelivering(
       emails: busyEmails, webhooks: busyWebhooks, writes: writes,
-      listings: listings[2 * perRun..<3 * perRun])
-    let busySummary = LatencySummary(busy)
+      listings: sets[2 * perSet..<3 * perSet])
     report(
-      "writes, dispatcher busy (\(busyEmails) e-mails and \(busyWebhooks) webhooks queued; \(during.emailsDuringWrites) e-mails and \(during.webhooksDuringWrites) webhooks delivered during the writes, \(during.pendingAfterWrites) still pending after them): \(busySummary)"
+      "writes, dispatcher busy (\(busyEmails) e-mails and \(busyWebhooks) webhooks queued): \(busy.writes)"
     )
+    report("  waits: \(busy.waits)")
     report(
-      "  busy/idle: p50 \(ratio(busySummary.p50, idleSummary.p50)), p99 \(ratio(busySummary.p99, idleSummary.p99)) (target: p99 ≤ 1.10)"
+      "  during the writes \(busy.emailsDuring) e-mails and \(busy.webhooksDuring) webhooks were delivered, \(busy.pendingAfter) still pending after them; the whole batch took \(ms(busy.batch.elapsed)) (\(Int(busy.batch.emailRate)) e-mails/s, \(Int(busy.batch.webhookRate)) webhooks/s)"
     )
-    if during.pendingAfterWrites == 0 {
+    if busy.pendingAfter == 0 {
       report("  warning: the outbox ran dry before the writes ended; the busy figures are diluted")
     }
-    let delivery = during.delivery
+    let (idleWrites, busyWrites) = (Percentiles(idle.latencies), Percentiles(busy.writes.latencies))
     report(
-      "  the busy batch: \(delivery.emails) e-mails at \(Int(delivery.emailRate))/s and \(delivery.webhooks) webhooks at \(Int(delivery.webhookRate))/s over \(ms(delivery.elapsed))"
+      "  busy/idle: p50 \(ratio(busyWrites.p50, idleWrites.p50)), p99 \(ratio(busyWrites.p99, idleWrites.p99)) (target: p99 ≤ 1.10)"
     )
 
-    let smtp = rig.smtp.tally.counts
-    let https = rig.receiver.tally.counts
-    let outbox = try rig.events.outboxCounts()
+    let (smtp, https) = (rig.smtp.tally.counts, rig.receiver.tally.counts)
+    let outbox = try rig.events.outboxCounts().sorted { $0.key.rawValue < $1.key.rawValue }
     report(
-      "identity: SMTP \(smtp.received) messages, \(smtp.distinct) distinct Message-IDs; HTTPS \(https.received) calls, \(https.distinct) distinct webhook-ids; outbox \(outbox.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue.lowercased()) \($0.value)" }.joined(separator: ", "))"
+      "identity: SMTP \(smtp.received) messages, \(smtp.distinct) distinct Message-IDs; HTTPS \(https.received) calls, \(https.distinct) distinct webhook-ids; outbox \(outbox.map { "\($0.key.rawValue.lowercased()) \($0.value)" }.joined(separator: ", "))"
     )
   }
 
@@ -112,35 +109,48 @@ struct DeliveryBenchmark: AsyncParsableCommand {
     String(format: "%.2f", busy.seconds / idle.seconds)
   }
 
-  private func cpu(_ delivery: DeliveryRig.Delivery) -> String {
-    let messages = delivery.emails + delivery.webhooks
+  private func perMessage(_ delivery: DeliveryRig.Delivery) -> String {
+    let messages = Double(delivery.emails + delivery.webhooks)
     return String(
-      format: "process CPU %.0f µs a message (%.2f cores, receivers included)",
-      delivery.cpuSeconds / Double(messages) * 1e6, delivery.cpuSeconds / delivery.elapsed.seconds)
+      format: "CPU %.0f µs a message (receivers %.0f), ",
+      delivery.cpu.process / messages * 1e6, delivery.cpu.receivers / messages * 1e6)
+      + delivery.cpu.cores(over: delivery.elapsed)
   }
 }
 
-/// p50, p99 and the largest of a set of timed writes, and the CPU the process used meanwhile.
-struct LatencySummary: CustomStringConvertible {
-  var count: Int
+/// The 50th and 99th percentiles and the largest of some durations.
+struct Percentiles: CustomStringConvertible {
   var p50: Duration
   var p99: Duration
   var max: Duration
-  var cores: Double
 
-  init(_ writes: DeliveryRig.TimedWrites) {
-    let sorted = writes.latencies.sorted()
-    count = sorted.count
+  init(_ durations: [Duration]) {
+    let sorted = durations.sorted()
     p50 = sorted[sorted.count / 2]
     p99 = sorted[Swift.min(sorted.count - 1, sorted.count * 99 / 100)]
     max = sorted[sorted.count - 1]
-    cores = writes.cpuSeconds / writes.elapsed.seconds
   }
 
   var description: String {
-    func ms(_ value: Duration) -> String { String(format: "%.2f ms", value.seconds * 1000) }
-    return
-      "\(count) writes, p50 \(ms(p50)), p99 \(ms(p99)), max \(ms(max)); process CPU \(String(format: "%.2f", cores)) cores"
+    func ms(_ value: Duration) -> String { String(format: "%.2f", value.seconds * 1000) }
+    return "p50 \(ms(p50)) ms, p99 \(ms(p99)) ms, max \(ms(max)) ms"
+  }
+}
+
+/// CPU time so far: the whole process's, and the local receivers' thread's (part of it).
+struct CPUTime {
+  var process: Double
+  var receivers: Double
+
+  static func - (later: CPUTime, earlier: CPUTime) -> CPUTime {
+    CPUTime(
+      process: later.process - earlier.process, receivers: later.receivers - earlier.receivers)
+  }
+
+  func cores(over elapsed: Duration) -> String {
+    String(
+      format: "%.2f cores (receivers %.2f)", process / elapsed.seconds,
+      receivers / elapsed.seconds)
   }
 }
 
@@ -153,16 +163,19 @@ final class DeliveryRig: Sendable {
   let smtp: LocalSMTPServer
   let receiver: LocalWebhookReceiver
   let listings: [String]
-  let webhookChannelLimit: Int
-  private let memberId = "M-BENCH"
+  let webhookCallsPerEndpoint: Int
+  private let memberId: String
   private let receiverGroup: MultiThreadedEventLoopGroup
+  /// The receivers' one event loop thread, whose CPU time is counted apart.
+  private let receiverThread: Int32
   private let services: [Task<Void, Never>]
   private let batches = Shared(0)
 
   private init(
     directory: URL, events: EventStore, registry: Registry, smtp: LocalSMTPServer,
-    receiver: LocalWebhookReceiver, listings: [String], webhookChannelLimit: Int,
-    receiverGroup: MultiThreadedEventLoopGroup, services: [Task<Void, Never>]
+    receiver: LocalWebhookReceiver, listings: [String], memberId: String,
+    webhookCallsPerEndpoint: Int, receiverGroup: MultiThreadedEventLoopGroup,
+    receiverThread: Int32, services: [Task<Void, Never>]
   ) {
     self.directory = directory
     self.events = events
@@ -170,8 +183,10 @@ final class DeliveryRig: Sendable {
     self.smtp = smtp
     self.receiver = receiver
     self.listings = listings
-    self.webhookChannelLimit = webhookChannelLimit
+    self.memberId = memberId
+    self.webhookCallsPerEndpoint = webhookCallsPerEndpoint
     self.receiverGroup = receiverGroup
+    self.receiverThread = receiverThread
     self.services = services
   }
 
@@ -181,9 +196,10 @@ final class DeliveryRig: Sendable {
     in directory: URL, listings count: Int, concurrency: Int, smtpConnections: Int
   ) async throws -> DeliveryRig {
     let events = try EventStore(path: directory.appendingPathComponent("events.sqlite").path)
+    // Member M-BENCH with listings L-BENCH-00000000 and on, filed and verified.
     var synthetic = SyntheticRegistry(seed: 11)
-    let listed = try synthetic.populate(events, parties: count) { _ in }.identifiers
-    let listingIds = (0..<listed.count).map { String(format: "L-BENCH-%08d", $0) }
+    _ = try synthetic.populate(events, parties: count) { _ in }
+    let (memberId, listingIds) = ("M-BENCH", (0..<count).map { String(format: "L-BENCH-%08d", $0) })
     var logger = Logger(label: "overdue-bench")
     logger.logLevel = .warning
     var notices = NoticePolicy()
@@ -196,6 +212,11 @@ final class DeliveryRig: Sendable {
       readYourWritesWait: .seconds(2), notices: notices)
 
     let receiverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    // `/proc/thread-self` names the calling thread: PID/task/TID.
+    let receiverThread = try await receiverGroup.next().submit {
+      try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")
+        .split(separator: "/").last.flatMap { Int32($0) } ?? 0
+    }.get()
     let pki = try ReceiverPKI(in: directory)
     let smtp = try await LocalSMTPServer.start(group: receiverGroup, tls: pki.context)
     let receiver = try await LocalWebhookReceiver.start(group: receiverGroup, tls: pki.context)
@@ -207,26 +228,26 @@ final class DeliveryRig: Sendable {
         $0.extraTrustRootsPEMFile = pki.caFile
         $0.connections = smtpConnections
       })
-    let webhookConfiguration = WebhookConfiguration.defaults {
+    let webhooks = WebhookConfiguration.defaults {
       $0.allowPrivate = true
       $0.extraTrustRootsPEMFile = pki.caFile
     }
     let dispatcher = OutboxDispatcher(
-      registry: registry, email: email,
-      webhook: try WebhookChannel(configuration: webhookConfiguration),
+      registry: registry, email: email, webhook: try WebhookChannel(configuration: webhooks),
       concurrency: concurrency, logger: logger)
     let services = [
       Task { await registry.follower.run() }, Task { await dispatcher.run() },
     ]
-    let member = Actor.member("M-BENCH")
+    let member = Actor.member(memberId)
     _ = try await registry.setWebhook(
-      url: receiver.url, contactEmail: "ops@member.example", memberId: "M-BENCH",
+      url: receiver.url, contactEmail: "ops@member.example", memberId: memberId,
       key: IdempotencyKey(
         principal: member.description, requestId: "bench-webhook", fingerprint: "bench-webhook"))
     return DeliveryRig(
       directory: directory, events: events, registry: registry, smtp: smtp, receiver: receiver,
-      listings: listingIds, webhookChannelLimit: webhookConfiguration.maxConcurrentPerEndpoint,
-      receiverGroup: receiverGroup, services: services)
+      listings: listingIds, memberId: memberId,
+      webhookCallsPerEndpoint: webhooks.maxConcurrentPerEndpoint, receiverGroup: receiverGroup,
+      receiverThread: receiverThread, services: services)
   }
 
   /// Stops the dispatcher (which closes its channels) and the follower, then the receivers.
@@ -239,15 +260,24 @@ final class DeliveryRig: Sendable {
     try? await receiverGroup.shutdownGracefully()
   }
 
+  /// The CPU time used so far.
+  func cpuUsed() -> CPUTime {
+    CPUTime(
+      process: cpuTime(statFile: "/proc/self/stat"),
+      receivers: cpuTime(statFile: "/proc/self/task/\(receiverThread)/stat"))
+  }
+
+  // MARK: Deliveries
+
   /// One batch delivered: how many of each, how long until the outbox recorded every one as
-  /// delivered, what the receivers saw meanwhile, and the process's CPU time.
+  /// delivered, what the receivers saw meanwhile, and the CPU time used.
   struct Delivery {
     var emails: Int
     var webhooks: Int
     var elapsed: Duration
     var smtp: ReceiverTally.Counts
     var https: ReceiverTally.Counts
-    var cpuSeconds: Double
+    var cpu: CPUTime
 
     var emailRate: Double { Double(emails) / elapsed.seconds }
     var webhookRate: Double { Double(webhooks) / elapsed.seconds }
@@ -256,55 +286,51 @@ final class DeliveryRig: Sendable {
   /// Queues `emails` and `webhooks` messages in one transaction, wakes the dispatcher and waits
   /// until the outbox has them all delivered.
   func deliver(emails: Int, webhooks: Int, batch: String) async throws -> Delivery {
-    let started = try await startBatch(emails: emails, webhooks: webhooks, batch: batch)
-    return try await started.finish()
+    try await startBatch(emails: emails, webhooks: webhooks, batch: batch).finish()
   }
 
-  /// A batch on its way.
+  /// A batch on its way, and where the counts stood when it was queued.
   struct StartedBatch {
     let rig: DeliveryRig
     let emails: Int
     let webhooks: Int
     let deliveredBefore: Int
     let started: ContinuousClock.Instant
-    let cpuBefore: Double
+    let cpuBefore: CPUTime
     let smtpBefore: ReceiverTally.Counts
     let httpsBefore: ReceiverTally.Counts
 
     /// Waits until the outbox records every message of the batch as delivered.
     func finish(timeout: Duration = .seconds(600)) async throws -> Delivery {
-      let total = deliveredBefore + emails + webhooks
       let deadline = started + timeout
       // The receivers' counts first (in memory), then the outbox's.
       while rig.smtp.tally.counts.received - smtpBefore.received < emails
         || rig.receiver.tally.counts.received - httpsBefore.received < webhooks
       {
-        guard ContinuousClock.now < deadline else { throw try rig.stalled("receivers") }
+        guard ContinuousClock.now < deadline else { throw try rig.stalled("the receivers") }
         try await Task.sleep(for: .milliseconds(5))
       }
-      while try rig.events.outboxCounts()[.delivered, default: 0] < total {
-        guard ContinuousClock.now < deadline else { throw try rig.stalled("outbox") }
+      while try rig.events.outboxCounts()[.delivered, default: 0]
+        < deliveredBefore + emails + webhooks
+      {
+        guard ContinuousClock.now < deadline else { throw try rig.stalled("the outbox") }
         try await Task.sleep(for: .milliseconds(5))
       }
       let elapsed = ContinuousClock.now - started
-      func since(_ before: ReceiverTally.Counts, _ now: ReceiverTally.Counts)
-        -> ReceiverTally.Counts
-      {
-        ReceiverTally.Counts(
-          connections: now.connections - before.connections,
-          received: now.received - before.received, distinct: now.distinct - before.distinct)
-      }
+      let (smtp, https) = (rig.smtp.tally.counts, rig.receiver.tally.counts)
       return Delivery(
-        emails: emails, webhooks: webhooks, elapsed: elapsed,
-        smtp: since(smtpBefore, rig.smtp.tally.counts),
-        https: since(httpsBefore, rig.receiver.tally.counts),
-        cpuSeconds: processCPUSeconds() - cpuBefore)
+        emails: emails, webhooks: webhooks, elapsed: elapsed, smtp: smtp - smtpBefore,
+        https: https - httpsBefore, cpu: rig.cpuUsed() - cpuBefore)
     }
   }
 
+  /// Queues the batch in one transaction and wakes the dispatcher. The counts are taken before
+  /// it commits (the dispatcher may be awake already and start on it at once): the batch before
+  /// has been delivered in full, so nothing else moves them.
   func startBatch(emails: Int, webhooks: Int, batch: String) async throws -> StartedBatch {
-    let messages = self.messages(emails: emails, webhooks: webhooks, batch: batch)
+    let messages = self.messages(emails: emails, webhooks: webhooks)
     let deliveredBefore = try events.outboxCounts()[.delivered, default: 0]
+    let (smtpBefore, httpsBefore) = (smtp.tally.counts, receiver.tally.counts)
     try await registry.blocking.run { [events] () throws(RegistryError) in
       try events.perform(systemRequest: "bench-\(batch)") { session throws(RegistryError) in
         for message in messages { try session.enqueue(message) }
@@ -312,22 +338,21 @@ final class DeliveryRig: Sendable {
     }
     let started = StartedBatch(
       rig: self, emails: emails, webhooks: webhooks, deliveredBefore: deliveredBefore,
-      started: .now, cpuBefore: processCPUSeconds(), smtpBefore: smtp.tally.counts,
-      httpsBefore: receiver.tally.counts)
+      started: .now, cpuBefore: cpuUsed(), smtpBefore: smtpBefore, httpsBefore: httpsBefore)
     registry.deliverQueuedNow()
     return started
   }
 
   private func stalled(_ waitingFor: String) throws -> BenchError {
     BenchError(
-      "deliveries stalled (waiting for the \(waitingFor)): outbox \(try events.outboxCounts()), SMTP \(smtp.tally.counts), HTTPS \(receiver.tally.counts)"
+      "deliveries stalled waiting for \(waitingFor): outbox \(try events.outboxCounts()), SMTP \(smtp.tally.counts), HTTPS \(receiver.tally.counts)"
     )
   }
 
-  /// The batch's messages, e-mails and webhooks interleaved evenly (they are due at the same
-  /// time, and the dispatcher takes them in the order queued).
-  private func messages(emails: Int, webhooks: Int, batch: String) -> [OutboxMessage] {
-    let number = batches.value.withLock { value in
+  /// A batch's messages, e-mails and webhooks interleaved evenly (all are due at once, and the
+  /// dispatcher takes them in the order queued).
+  private func messages(emails: Int, webhooks: Int) -> [OutboxMessage] {
+    let batch = batches.value.withLock { value in
       value += 1
       return value
     }
@@ -337,17 +362,20 @@ final class DeliveryRig: Sendable {
     var (madeEmails, madeWebhooks) = (0, 0)
     while madeEmails < emails || madeWebhooks < webhooks {
       // Whichever kind is further behind its share goes next.
-      if madeWebhooks >= webhooks || (madeEmails < emails && madeEmails * webhooks <= madeWebhooks * emails) {
-        messages.append(emailMessage(batch: number, index: madeEmails, at: now))
+      if madeWebhooks == webhooks
+        || (madeEmails < emails && madeEmails * webhooks <= madeWebhooks * emails)
+      {
+        messages.append(emailMessage(batch: batch, index: madeEmails, at: now))
         madeEmails += 1
       } else {
-        messages.append(webhookMessage(batch: number, index: madeWebhooks, at: now))
+        messages.append(webhookMessage(batch: batch, index: madeWebhooks, at: now))
         madeWebhooks += 1
       }
     }
     return messages
   }
 
+  /// A notice to a party that it is listed, about as long as the registry's own.
   private func emailMessage(batch: Int, index: Int, at now: Date) -> OutboxMessage {
     let listingId = listings[index % listings.count]
     let lines = [
@@ -373,30 +401,36 @@ final class DeliveryRig: Sendable {
       createdAt: now)
   }
 
+  /// A watch alert, shaped as the registry's.
   private func webhookMessage(batch: Int, index: Int, at now: Date) -> OutboxMessage {
     let listingId = listings[index % listings.count]
     let envelope: [String: Any] = [
       "type": "watch.change", "timestamp": now.formatted(.iso8601),
       "data": [
         "sequence": index, "listing_id": listingId, "change": "LISTED", "status": "LISTED",
-        "party": ["scheme": "GSTIN", "value": "24AAACC1206D1ZM"],
-        "at": now.formatted(.iso8601),
+        "party": ["scheme": "GSTIN", "value": "24AAACC1206D1ZM"], "at": now.formatted(.iso8601),
       ],
     ]
-    let body = (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys]))
-      ?? Data()
+    let body =
+      (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys])) ?? Data()
     return OutboxMessage(
       id: "bench.\(batch).webhook.\(index)", kind: .alert, channel: .webhook, memberId: memberId,
       listingId: listingId, recipient: receiver.url, subject: "LISTED 24AAACC1206D1ZM",
       webhookBody: String(decoding: body, as: UTF8.self), createdAt: now)
   }
 
+  // MARK: Writes
+
   /// Sequential writes timed: each one's latency as its caller sees it (the read model has
-  /// applied it), and the process's CPU use meanwhile.
-  struct TimedWrites {
+  /// applied it), and the CPU time used meanwhile.
+  struct TimedWrites: CustomStringConvertible {
     var latencies: [Duration]
     var elapsed: Duration
-    var cpuSeconds: Double
+    var cpu: CPUTime
+
+    var description: String {
+      "\(latencies.count) writes, \(Percentiles(latencies)); CPU \(cpu.cores(over: elapsed))"
+    }
   }
 
   /// `count` sequential payments recorded through the registry's write path, spread over
@@ -406,7 +440,7 @@ final class DeliveryRig: Sendable {
   {
     let member = Actor.member(memberId)
     let clock = ContinuousClock()
-    let (started, cpuBefore) = (clock.now, processCPUSeconds())
+    let (started, cpuBefore) = (clock.now, cpuUsed())
     var latencies: [Duration] = []
     latencies.reserveCapacity(count)
     for index in 0..<count {
@@ -422,47 +456,87 @@ final class DeliveryRig: Sendable {
         })
     }
     return TimedWrites(
-      latencies: latencies, elapsed: clock.now - started,
-      cpuSeconds: processCPUSeconds() - cpuBefore)
+      latencies: latencies, elapsed: clock.now - started, cpu: cpuUsed() - cpuBefore)
   }
 
-  /// What the dispatcher did while writes were timed.
-  struct DuringWrites {
-    var emailsDuringWrites: Int
-    var webhooksDuringWrites: Int
-    var pendingAfterWrites: Int
-    var delivery: Delivery
+  /// Writes timed while a batch was being delivered, what the dispatcher did meanwhile, and the
+  /// waits sampled just before.
+  struct BusyWrites {
+    var writes: TimedWrites
+    var waits: Waits
+    var emailsDuring: Int
+    var webhooksDuring: Int
+    var pendingAfter: Int
+    var batch: Delivery
   }
 
   /// Times `writes` writes while a batch of e-mails and webhooks is delivered (once both have
   /// begun to arrive), then waits for the batch to finish.
   func timedWritesWhileDelivering(
     emails: Int, webhooks: Int, writes: Int, listings: ArraySlice<String>
-  ) async throws -> (TimedWrites, DuringWrites) {
+  ) async throws -> BusyWrites {
     let batch = try await startBatch(emails: emails, webhooks: webhooks, batch: "busy")
     while smtp.tally.counts.received == batch.smtpBefore.received
       || receiver.tally.counts.received == batch.httpsBefore.received
     {
       try await Task.sleep(for: .milliseconds(1))
     }
-    let (smtpStart, httpsStart) = (smtp.tally.counts.received, receiver.tally.counts.received)
-    let latencies = try await timedWrites(writes, listings: listings, tag: "busy")
-    let (smtpEnd, httpsEnd) = (smtp.tally.counts.received, receiver.tally.counts.received)
+    let waits = try await self.waits()
+    let before = (smtp.tally.counts.received, receiver.tally.counts.received)
+    let timed = try await timedWrites(writes, listings: listings, tag: "busy")
+    let after = (smtp.tally.counts.received, receiver.tally.counts.received)
     let pending = try events.outboxCounts()[.pending, default: 0]
-    let delivery = try await batch.finish()
-    return (
-      latencies,
-      DuringWrites(
-        emailsDuringWrites: smtpEnd - smtpStart, webhooksDuringWrites: httpsEnd - httpsStart,
-        pendingAfterWrites: pending, delivery: delivery)
-    )
+    return BusyWrites(
+      writes: timed, waits: waits, emailsDuring: after.0 - before.0,
+      webhooksDuring: after.1 - before.1, pendingAfter: pending, batch: try await batch.finish())
+  }
+
+  /// What a write can wait for besides its own work.
+  struct Waits: CustomStringConvertible {
+    var poolHop: [Duration]
+    var writer: [Duration]
+    var wakeUp: [Duration]
+
+    var description: String {
+      func brief(_ durations: [Duration]) -> String {
+        let percentiles = Percentiles(durations)
+        return String(
+          format: "p50 %.2f, p99 %.2f ms", percentiles.p50.seconds * 1000,
+          percentiles.p99.seconds * 1000)
+      }
+      return
+        "a hop onto the blocking pool \(brief(poolHop)); the log's writer (an empty transaction) \(brief(writer)); a 2 ms sleep's lateness \(brief(wakeUp))"
+    }
+  }
+
+  /// `samples` of each wait, one after another: a hop onto the registry's blocking pool, the
+  /// event log's writer (an empty write transaction, timed on the pool), and the scheduler (how
+  /// late a 2 ms sleep wakes).
+  func waits(samples: Int = 200) async throws -> Waits {
+    let clock = ContinuousClock()
+    var waits = Waits(poolHop: [], writer: [], wakeUp: [])
+    for _ in 0..<samples {
+      waits.poolHop.append(
+        try await clock.measure { try await registry.blocking.run { () throws(RegistryError) in } })
+      waits.writer.append(
+        try await registry.blocking.run { [events] () throws(RegistryError) in
+          let started = clock.now
+          try events.perform(systemRequest: "bench-wait") { _ throws(RegistryError) in }
+          return clock.now - started
+        })
+      let asleep = clock.now
+      try await Task.sleep(for: .milliseconds(2))
+      waits.wakeUp.append(clock.now - asleep - .milliseconds(2))
+    }
+    return waits
   }
 }
 
-/// CPU time (user and system, all threads) this process has used so far, in seconds.
-func processCPUSeconds() -> Double {
-  var usage = rusage()
-  getrusage(RUSAGE_SELF.rawValue, &usage)
-  func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+extension ReceiverTally.Counts {
+  /// What was counted between `earlier` and these counts.
+  static func - (later: Self, earlier: Self) -> Self {
+    Self(
+      connections: later.connections - earlier.connections,
+      received: later.received - earlier.received, distinct: later.distinct - earlier.distinct)
+  }
 }

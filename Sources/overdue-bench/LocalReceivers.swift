@@ -18,7 +18,8 @@ struct ReceiverPKI {
     context = try NIOSSLContext(
       configuration: .makeServerConfiguration(
         certificateChain: [
-          .certificate(try NIOSSLCertificate(bytes: Array(issued.certificatePEM.utf8), format: .pem))
+          .certificate(
+            try NIOSSLCertificate(bytes: Array(issued.certificatePEM.utf8), format: .pem))
         ],
         privateKey: .privateKey(
           try NIOSSLPrivateKey(bytes: Array((issued.privateKeyPEM ?? "").utf8), format: .pem))))

@@ -31,8 +31,7 @@ final class LocalSMTPServer: Sendable {
     self.port = port
   }
 
-  static func start(group: any EventLoopGroup, tls: NIOSSLContext) async throws -> LocalSMTPServer
-  {
+  static func start(group: any EventLoopGroup, tls: NIOSSLContext) async throws -> LocalSMTPServer {
     try await LocalSMTPServer(group: group, tls: tls)
   }
 

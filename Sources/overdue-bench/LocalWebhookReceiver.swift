@@ -74,7 +74,8 @@ private final class WebhookCallHandler: ChannelInboundHandler {
       if status != .noContent { headers.add(name: "content-length", value: "0") }
       if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
       context.write(
-        wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+        wrapOutboundOut(
+          .head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
         promise: nil)
       let keepAlive = head.isKeepAlive
       context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in

@@ -51,15 +51,7 @@ final class ServerProcess {
 
   /// CPU time (user and system, all threads) the server has used so far, in seconds.
   func cpuSeconds() -> Double {
-    guard
-      let stat = try? String(
-        contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-      let nameEnd = stat.lastIndex(of: ")")
-    else { return 0 }
-    // After the command name's ")": fields 3 (state) onwards; utime and stime are 14 and 15.
-    let fields = stat[nameEnd...].split(separator: " ")
-    let ticks = (Double(fields[12]) ?? 0) + (Double(fields[13]) ?? 0)
-    return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    cpuTime(statFile: "/proc/\(process.processIdentifier)/stat")
   }
 
   /// Starts a new peak-memory measurement (Linux: writing 5 to clear_refs resets VmHWM).
@@ -73,6 +65,18 @@ final class ServerProcess {
     try? input.fileHandleForWriting.close()
     process.waitUntilExit()
   }
+}
+
+/// CPU time (user and system) of the process or thread whose `stat` file is `path`
+/// (`/proc/PID/stat`, `/proc/self/task/TID/stat`) so far, in seconds.
+func cpuTime(statFile path: String) -> Double {
+  guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+    let nameEnd = stat.lastIndex(of: ")")
+  else { return 0 }
+  // After the command name's ")": fields 3 (state) onwards; utime and stime are 14 and 15.
+  let fields = stat[nameEnd...].split(separator: " ")
+  let ticks = (Double(fields[12]) ?? 0) + (Double(fields[13]) ?? 0)
+  return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// A benchmark set-up failure, with what went wrong.
