@@ -16,7 +16,8 @@ public struct NoticePolicy: Sendable {
   public init() {}
 }
 
-/// The answer to setting a webhook: the new signing secret, shown this once.
+/// The answer to setting a webhook: the new signing secret, shown this once (empty for a retried
+/// request: the secret is never stored with the answer).
 public struct WebhookReceipt: Codable, Sendable, Equatable {
   public var secret: String
   public var url: String
@@ -72,8 +73,12 @@ extension Registry {
     try ContactAddress.checkEmail(contactEmail, field: "contact_email")
     let now = clock.now()
     let secret = WebhookSecret.generate().encoded
-    return try await writing(key, as: WebhookReceipt.self, "set the webhook", target: memberId) {
-      session throws(RegistryError) in
+    // The secret is not kept with the request's answer (the idempotency record outlives any
+    // rotation): a retried request gets the URL and no secret, and a new one is had by calling
+    // again. This call shows it when the endpoint now signs with it, i.e. this call set it.
+    var receipt = try await writing(
+      key, as: WebhookReceipt.self, "set the webhook", target: memberId
+    ) { session throws(RegistryError) in
       let previous = try session.webhook(memberId: memberId)
       try session.save(
         WebhookEndpoint(
@@ -84,8 +89,13 @@ extension Registry {
       try session.audit(
         AuditEntry(actor: "member:\(memberId)", action: "WebhookSet", target: memberId, detail: url)
       )
-      return WebhookReceipt(secret: secret, url: url)
+      return WebhookReceipt(secret: "", url: url)
     }
+    let current = try await blocking.run { [eventStore] () throws(RegistryError) in
+      try storageAccess { try eventStore.webhook(memberId: memberId) }
+    }
+    if current?.secret == secret { receipt.secret = secret }
+    return receipt
   }
 
   /// Where the member's watch changes go from now on: the webhook (as they commit) and/or a daily

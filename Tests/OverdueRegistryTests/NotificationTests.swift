@@ -367,6 +367,23 @@ struct NotificationTests {
         url: "https://hooks.example.com/a", contactEmail: "ops@member.example",
         memberId: fixture.memberId, key: Fixture.key(fixture.member))
       #expect(first.secret != rotated.secret && rotated.secret.hasPrefix("whsec_"))
+      // A retried request does not show a secret again (none is stored with its answer).
+      let retryKey = Fixture.key(fixture.member)
+      let once = try await fixture.registry.setWebhook(
+        url: "https://hooks.example.com/b", contactEmail: "ops@member.example",
+        memberId: fixture.memberId, key: retryKey)
+      let again = try await fixture.registry.setWebhook(
+        url: "https://hooks.example.com/b", contactEmail: "ops@member.example",
+        memberId: fixture.memberId, key: retryKey)
+      #expect(once.secret.hasPrefix("whsec_") && again.secret.isEmpty && again.url == once.url)
+      let stored = try fixture.registry.eventStore.read { session throws(RegistryError) in
+        try session.webhook(memberId: fixture.memberId)
+      }
+      #expect(stored?.secret == once.secret)
+      // Back to the endpoint the rest of the test uses, rotated once more.
+      let latest = try await fixture.registry.setWebhook(
+        url: "https://hooks.example.com/a", contactEmail: "ops@member.example",
+        memberId: fixture.memberId, key: Fixture.key(fixture.member))
       try await fixture.registry.setAlertChannels(
         webhook: true, digestEmail: "", memberId: fixture.memberId, key: Fixture.key(fixture.member)
       )
@@ -378,7 +395,7 @@ struct NotificationTests {
       // The alert (LISTED) meets 410; the member is told; the party notice is delivered.
       try await fixture.waitForOutbox { $0[.failed] == 1 && $0[.delivered] == 2 }
       let call = try #require(fixture.webhook.sent.withLock { $0.first })
-      #expect(call.secrets == [rotated.secret, first.secret])  // both sign during the rotation
+      #expect(call.secrets == [latest.secret, once.secret])  // both sign during the rotation
       let told = try #require(
         fixture.email.sent.withLock { $0.first { $0.to == "ops@member.example" } })
       #expect(told.subject.contains("disabled"))

@@ -1000,7 +1000,7 @@ public nonisolated struct Overdue_V1_SetWebhookResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// whsec_…, shown once
+  /// whsec_…, shown once: a retried request (same request_id) gets none
   public var secret: String = String()
 
   public var url: String = String()
