@@ -1,8 +1,7 @@
-/// A member's reminder schedule for one listing (SPEC section 6): every `everyDays` days, on the
-/// given channels, to the party's contact.
-public struct ReminderSchedule: Codable, Sendable, Equatable {
+/// What a member asks of a listing's reminders (SPEC section 6): every `everyDays` days (0 stops
+/// them), on the given channels, to the party's contact (empty: the one given at filing).
+public struct ReminderRequest: Codable, Sendable, Equatable {
   public var listingId: String
-  public var memberId: String
   public var everyDays: Int
   public var channels: [ReminderChannel]
   public var partyEmail: String
@@ -12,18 +11,13 @@ public struct ReminderSchedule: Codable, Sendable, Equatable {
   public var dltHeader: String
   public var dltTemplateId: String
   public var paymentInstructions: String
-  /// The first day the next reminder may go out.
-  public var nextOn: CalendarDate
-  public var lastSentOn: CalendarDate?
 
   public init(
-    listingId: String, memberId: String, everyDays: Int, channels: [ReminderChannel],
-    partyEmail: String, partyPhone: String, msmeSupplier: Bool, dltHeader: String,
-    dltTemplateId: String, paymentInstructions: String, nextOn: CalendarDate,
-    lastSentOn: CalendarDate? = nil
+    listingId: String, everyDays: Int, channels: [ReminderChannel], partyEmail: String = "",
+    partyPhone: String = "", msmeSupplier: Bool = false, dltHeader: String = "",
+    dltTemplateId: String = "", paymentInstructions: String = ""
   ) {
     self.listingId = listingId
-    self.memberId = memberId
     self.everyDays = everyDays
     self.channels = channels
     self.partyEmail = partyEmail
@@ -32,12 +26,32 @@ public struct ReminderSchedule: Codable, Sendable, Equatable {
     self.dltHeader = dltHeader
     self.dltTemplateId = dltTemplateId
     self.paymentInstructions = paymentInstructions
-    self.nextOn = nextOn
-    self.lastSentOn = lastSentOn
   }
 
   /// The most days between reminders a member may ask for.
   public static let maxEveryDays = 90
+}
+
+/// A listing's reminder schedule: what its member asked (the party's contact filled in from the
+/// filing where the request gave none), and where the schedule stands.
+public struct ReminderSchedule: Codable, Sendable, Equatable {
+  public var request: ReminderRequest
+  public var memberId: String
+  /// The first day the next reminder may go out.
+  public var nextOn: CalendarDate
+  public var lastSentOn: CalendarDate?
+
+  public init(
+    request: ReminderRequest, memberId: String, nextOn: CalendarDate,
+    lastSentOn: CalendarDate? = nil
+  ) {
+    self.request = request
+    self.memberId = memberId
+    self.nextOn = nextOn
+    self.lastSentOn = lastSentOn
+  }
+
+  public var listingId: String { request.listingId }
 }
 
 /// The rules a reminder obeys, checked when it is scheduled and again when it is sent.

@@ -16,7 +16,7 @@ public struct AlertRelay: Service {
   }
 
   public func run() async {
-    await cancelWhenGracefulShutdownOrReturn {
+    try? await cancelWhenGracefulShutdown {
       // Per member: its feed, how far it has scanned, and the cursor its settings hold.
       var feeds: [String: (feed: ChangeFeed, cursor: UInt64, stored: UInt64)] = [:]
       var lastPersisted = ContinuousClock.now
@@ -57,9 +57,4 @@ public struct AlertRelay: Service {
       }
     }
   }
-}
-
-/// Runs `body` until it returns or a graceful shutdown begins (then the body is cancelled).
-func cancelWhenGracefulShutdownOrReturn(_ body: @escaping @Sendable () async -> Void) async {
-  try? await cancelWhenGracefulShutdown { await body() }
 }

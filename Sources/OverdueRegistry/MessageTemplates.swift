@@ -66,10 +66,10 @@ enum MessageTemplates {
       "\(facts.memberName): \(facts.outstanding) overdue \(facts.daysPastDue) days (listing \(listing.id)). \(howToPay(facts))"
     var data: [String: Any] = [
       "listing_id": listing.id, "channel": channel.rawValue, "party_name": listing.legalName,
-      "party_phone": schedule.partyPhone, "party_email": schedule.partyEmail,
+      "party_phone": schedule.request.partyPhone, "party_email": schedule.request.partyEmail,
       "member_name": facts.memberName, "currency": listing.currency,
       "outstanding_minor": listing.outstandingMinor, "days_past_due": facts.daysPastDue,
-      "dlt_header": schedule.dltHeader, "dlt_template_id": schedule.dltTemplateId,
+      "dlt_header": schedule.request.dltHeader, "dlt_template_id": schedule.request.dltTemplateId,
       "how_to_dispute": howToDispute(listing),
     ]
     if let interest = facts.msmedInterest {

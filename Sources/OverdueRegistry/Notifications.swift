@@ -28,35 +28,6 @@ public struct ReminderReceipt: Codable, Sendable, Equatable {
   public var nextOn: CalendarDate?
 }
 
-/// What a member asks of a listing's reminders (`everyDays` 0 stops them).
-public struct ReminderRequest: Sendable, Equatable {
-  public var listingId: String
-  public var everyDays: Int
-  public var channels: [ReminderChannel]
-  public var partyEmail: String
-  public var partyPhone: String
-  public var msmeSupplier: Bool
-  public var dltHeader: String
-  public var dltTemplateId: String
-  public var paymentInstructions: String
-
-  public init(
-    listingId: String, everyDays: Int, channels: [ReminderChannel], partyEmail: String = "",
-    partyPhone: String = "", msmeSupplier: Bool = false, dltHeader: String = "",
-    dltTemplateId: String = "", paymentInstructions: String = ""
-  ) {
-    self.listingId = listingId
-    self.everyDays = everyDays
-    self.channels = channels
-    self.partyEmail = partyEmail
-    self.partyPhone = partyPhone
-    self.msmeSupplier = msmeSupplier
-    self.dltHeader = dltHeader
-    self.dltTemplateId = dltTemplateId
-    self.paymentInstructions = paymentInstructions
-  }
-}
-
 extension Registry {
   /// Sets (or rotates) the member's webhook endpoint; the new secret is returned once, and the
   /// previous one keeps signing for 24 hours.
@@ -138,10 +109,10 @@ extension Registry {
   {
     try InputBounds.check(
       request.listingId, field: "listing_id", max: InputBounds.listingId, kind: .line)
-    guard (0...ReminderSchedule.maxEveryDays).contains(request.everyDays) else {
+    guard (0...ReminderRequest.maxEveryDays).contains(request.everyDays) else {
       throw .invalid(
         "every_days", "INVALID_INTERVAL",
-        "every_days is 1 to \(ReminderSchedule.maxEveryDays), or 0 to stop")
+        "every_days is 1 to \(ReminderRequest.maxEveryDays), or 0 to stop")
     }
     if request.everyDays > 0 {
       try InputBounds.checkCount(
@@ -204,13 +175,11 @@ extension Registry {
       // Never before the notice was served, and at most one a day.
       var nextOn = max(today, listing.noticeServedOn)
       if let last = existing?.lastSentOn { nextOn = max(nextOn, last.adding(days: 1)) }
+      var asked = request
+      (asked.partyEmail, asked.partyPhone) = (email, phone)
       try session.save(
         ReminderSchedule(
-          listingId: listing.id, memberId: memberId, everyDays: request.everyDays,
-          channels: request.channels, partyEmail: email, partyPhone: phone,
-          msmeSupplier: request.msmeSupplier, dltHeader: request.dltHeader,
-          dltTemplateId: request.dltTemplateId, paymentInstructions: request.paymentInstructions,
-          nextOn: nextOn, lastSentOn: existing?.lastSentOn))
+          request: asked, memberId: memberId, nextOn: nextOn, lastSentOn: existing?.lastSentOn))
       try session.audit(
         AuditEntry(
           actor: "member:\(memberId)", action: "RemindersScheduled", target: listing.id,

@@ -63,7 +63,7 @@ public final class OutboxDispatcher: Service, Sendable {
   }
 
   public func run() async {
-    await cancelWhenGracefulShutdownOrReturn { [self] in
+    try? await cancelWhenGracefulShutdown { [self] in
       await withDiscardingTaskGroup { group in
         while !Task.isCancelled {
           do {
@@ -348,7 +348,8 @@ extension Registry {
       for: listing, on: clock.today, minuteOfDay: clock.minuteOfDay,
       channel: message.reminderChannel)
     guard case .send = verdict else { return verdict }
-    guard let schedule, let channel = message.reminderChannel, schedule.channels.contains(channel)
+    guard let schedule, let channel = message.reminderChannel,
+      schedule.request.channels.contains(channel)
     else { return .stop("the member stopped these reminders") }
     return .send
   }

@@ -14,31 +14,31 @@ extension Registry {
   }
 
   /// The notices to the party that `events` call for (listed on verification, the impact ceased on
-  /// settlement), queued in `session`'s transaction. Nothing without the party's e-mail.
+  /// settlement), queued in `session`'s transaction. Nothing without the party's e-mail. Every
+  /// listing command passes here: the contact is read only when a notice is called for.
   func queuePartyNotices(
     for events: [ListingEvent], after listing: Listing?, session: WriteSession, now: Date
   ) throws(RegistryError) {
-    guard let listing,
+    let notices: [(idPrefix: String, kind: MessageKind)] = events.compactMap { event in
+      switch event {
+      case .verified: ("listed", .partyListed)
+      case .settled: ("settled", .partySettled)
+      default: nil
+      }
+    }
+    guard !notices.isEmpty, let listing,
       let contact = try session.partyContact(listingId: listing.id), !contact.email.isEmpty
     else { return }
     let memberName = try session.member(listing.memberId)?.displayName ?? listing.memberId
-    for event in events {
-      let kind: MessageKind
-      let email: MessageTemplates.Email
-      switch event {
-      case .verified:
-        kind = .partyListed
-        email = MessageTemplates.partyListed(listing, memberName: memberName)
-      case .settled:
-        kind = .partySettled
-        email = MessageTemplates.partySettled(listing, memberName: memberName)
-      default:
-        continue
-      }
+    for (idPrefix, kind) in notices {
+      let email =
+        kind == .partyListed
+        ? MessageTemplates.partyListed(listing, memberName: memberName)
+        : MessageTemplates.partySettled(listing, memberName: memberName)
       try session.enqueue(
         emailMessage(
-          id: "\(kind == .partyListed ? "listed" : "settled").\(listing.id)", kind: kind,
-          memberId: listing.memberId, listingId: listing.id, to: contact.email, email, now: now))
+          id: "\(idPrefix).\(listing.id)", kind: kind, memberId: listing.memberId,
+          listingId: listing.id, to: contact.email, email, now: now))
     }
   }
 
@@ -93,7 +93,7 @@ extension Registry {
     }
     // SMS and IVR may only go out in the daytime: the whole day's reminder waits for 09:00
     // rather than sending them deferred into tomorrow, next to tomorrow's.
-    if schedule.channels.contains(where: \.keepsQuietHours),
+    if schedule.request.channels.contains(where: \.keepsQuietHours),
       !ReminderRules.isDaytime(clock.minuteOfDay)
     {
       return 0
@@ -101,21 +101,21 @@ extension Registry {
     let memberName = try session.member(listing.memberId)?.displayName ?? listing.memberId
     let facts = reminderFacts(listing, schedule: schedule, memberName: memberName, today: today)
     var queued = 0
-    for channel in schedule.channels {
+    for channel in schedule.request.channels {
       let id = "reminder.\(listing.id).\(today).\(channel.rawValue.lowercased())"
       let message: OutboxMessage
       switch channel {
       case .email:
         message = emailMessage(
           id: id, kind: .reminder, reminderChannel: .email, memberId: listing.memberId,
-          listingId: listing.id, to: schedule.partyEmail,
+          listingId: listing.id, to: schedule.request.partyEmail,
           MessageTemplates.reminderEmail(facts), now: now)
       case .sms, .whatsapp, .ivr, .legalNotice:
         message = OutboxMessage(
           id: id, kind: .reminder, channel: .webhook, reminderChannel: channel,
           memberId: listing.memberId, listingId: listing.id,
           recipient: try session.webhook(memberId: listing.memberId)?.url ?? "",
-          subject: "\(channel.rawValue) reminder to \(schedule.partyPhone)",
+          subject: "\(channel.rawValue) reminder to \(schedule.request.partyPhone)",
           webhookBody: MessageTemplates.reminderWebhook(
             facts, channel: channel, schedule: schedule, at: now),
           createdAt: now)
@@ -123,7 +123,7 @@ extension Registry {
       if try session.enqueue(message) { queued += 1 }
     }
     schedule.lastSentOn = today
-    schedule.nextOn = today.adding(days: schedule.everyDays)
+    schedule.nextOn = today.adding(days: schedule.request.everyDays)
     try session.save(schedule)
     return queued
   }
@@ -132,14 +132,14 @@ extension Registry {
     _ listing: Listing, schedule: ReminderSchedule, memberName: String, today: CalendarDate
   ) -> MessageTemplates.ReminderFacts {
     var interest: MSMEDInterest?
-    if schedule.msmeSupplier, listing.currency == "INR" {
+    if schedule.request.msmeSupplier, listing.currency == "INR" {
       interest = MSMEDInterest.accrued(
         on: listing.invoices, payments: listing.payments,
         bankRateBasisPoints: notices.bankRateBasisPoints, asOf: today)
     }
     return MessageTemplates.ReminderFacts(
       listing: listing, memberName: memberName, today: today,
-      paymentInstructions: schedule.paymentInstructions, msmedInterest: interest)
+      paymentInstructions: schedule.request.paymentInstructions, msmedInterest: interest)
   }
 
   /// The digest pass: each member with a digest address not yet sent one today gets the changes
