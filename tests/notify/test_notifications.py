@@ -271,6 +271,11 @@ def test_bad_notification_requests_name_their_field_and_leave_the_server_serving
             call()
         assert error.value.code() == grpc.StatusCode.NOT_FOUND
     assert other.deliveries() == []
+    # The largest page size is served capped; a page token this server never gave names its field.
+    assert len(stub.ListDeliveries(members_pb2.ListDeliveriesRequest(page_size=2**31 - 1), timeout=30).deliveries) <= 500
+    with pytest.raises(grpc.RpcError) as error:
+        stub.ListDeliveries(members_pb2.ListDeliveriesRequest(page_token="bm90IGEgY3Vyc29y"), timeout=30)
+    assert_clean_refusal(error.value, grpc.StatusCode.INVALID_ARGUMENT, field="page_token")
     # The public listener has no member calls at all.
     public = members_pb2_grpc.MembersStub(server.channel())
     with pytest.raises(grpc.RpcError) as error:
